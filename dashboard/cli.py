@@ -1,0 +1,221 @@
+"""The analyst's command line: ``hrd``.
+
+Every command reads the database at ``$HRD_DB`` (default data/hrd.duckdb) and
+fails with a one-line message and a non-zero exit for unknown names, filters or
+values, so it can be scripted safely.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any, Sequence
+
+import duckdb
+
+from . import db, sql
+from .export import acts_frame, describe_selection, incidents_frame, summary_frame, to_csv_bytes, write_with_sidecar
+from .filters import FilterError, Filters, check_vocabulary, make_filters
+from .metrics import DIMENSIONS, check_unit, vocabulary_sets
+from .settings import db_path
+
+
+class CliError(Exception):
+    """An error to print as one line, with exit status 2."""
+
+
+def _add_filter_args(p: argparse.ArgumentParser) -> None:
+    g = p.add_argument_group("filters (comma lists allowed)")
+    g.add_argument("--country", action="append", help="ISO-3 country code, e.g. KAZ")
+    g.add_argument("--region", action="append", help="continent or UN subregion, e.g. 'Central Asia'")
+    g.add_argument("--from", dest="year_from", help="first year")
+    g.add_argument("--to", dest="year_to", help="last year")
+    g.add_argument("--violation", action="append", help="violation type or category code")
+    g.add_argument("--actor", action="append", help="actor type code or group (state, non_state, unknown)")
+    g.add_argument("--sector", action="append", help="sector code")
+    g.add_argument("--gender", action="append", help="gender code")
+    g.add_argument("--visibility", action="append", help="public, restricted, confidential")
+    g.add_argument("--search", help="text in titles and summaries")
+    g.add_argument("--defender", action="append", help="defender or organisation id")
+    g.add_argument("--no-synthetic", action="store_true", help="leave synthetic demo data out")
+
+
+def filters_from_args(args: argparse.Namespace, con: duckdb.DuckDBPyConnection) -> Filters:
+    """Build and check Filters from the command line against the database's vocabularies."""
+    filters = make_filters(
+        countries=args.country, regions=args.region, year_from=args.year_from, year_to=args.year_to,
+        violations=args.violation, actor_types=args.actor, sectors=args.sector, genders=args.gender,
+        visibilities=args.visibility, search=args.search, defender_ids=args.defender,
+        include_synthetic=not args.no_synthetic,
+    )
+    check_vocabulary(filters, vocabulary_sets(con))
+    return filters
+
+
+def _open(read_only: bool = True) -> duckdb.DuckDBPyConnection:
+    return db.connect(db_path(), read_only=read_only)
+
+
+def cmd_init(args: argparse.Namespace) -> int:
+    path = db_path()
+    if path.exists() and args.if_missing:
+        print(f"{path} exists; nothing to do.")
+        return 0
+    db.build(path, demo_incidents=args.demo, seed=args.seed, force=args.force)
+    con = _open()
+    try:
+        counts = con.execute(
+            "select (select count(*) from incidents), (select count(*) from acts), "
+            "(select count(*) from incidents where is_synthetic)"
+        ).fetchall()[0]
+    finally:
+        con.close()
+    print(f"Built {path}: {counts[0]} incidents ({counts[2]} synthetic), {counts[1]} acts.")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from .demo import generate_demo
+
+    if args.count <= 0:
+        raise CliError("the number of incidents must be positive")
+    path = db_path()
+    if not path.exists():
+        db.build(path)
+    con = _open(read_only=False)
+    try:
+        con.execute("begin transaction")
+        written = generate_demo(con, args.count, seed=args.seed)
+        db.refresh_facts(con)
+        con.execute("commit")
+    finally:
+        con.close()
+    print(f"Added {written['incidents']} synthetic incidents and {written['acts']} acts to {path}.")
+    return 0
+
+
+def _emit(frame: Any, output: str, about: str) -> None:
+    if output == "-":
+        sys.stdout.buffer.write(to_csv_bytes(frame))
+        sys.stdout.flush()
+        return
+    csv_path, sidecar = write_with_sidecar(frame, Path(output), about)
+    print(f"Wrote {len(frame)} rows to {csv_path} (selection described in {sidecar}).", file=sys.stderr)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    con = _open()
+    try:
+        filters = filters_from_args(args, con)
+        fingerprint = db.content_fingerprint(con)
+        if args.what == "incidents":
+            frame = incidents_frame(con, filters)
+            about = describe_selection(filters, "incidents, one row per incident", row_count=len(frame), fingerprint=fingerprint)
+        elif args.what == "acts":
+            frame = acts_frame(con, filters)
+            about = describe_selection(filters, "acts, one row per act and perpetrator", row_count=len(frame), fingerprint=fingerprint)
+        else:
+            if not args.by:
+                raise CliError(f"summary needs --by, a comma list of: {', '.join(DIMENSIONS)}")
+            unit = check_unit(args.unit)
+            frame = summary_frame(con, filters, args.by, unit)
+            about = describe_selection(filters, f"summary by {args.by}", unit=unit, row_count=len(frame), fingerprint=fingerprint)
+    finally:
+        con.close()
+    _emit(frame, args.output, about)
+    return 0
+
+
+def _query_params(name: str, pairs: Sequence[str]) -> dict[str, Any]:
+    """Turn ``key=value`` pairs into typed parameters; selection keys go through Filters."""
+    raw: dict[str, str] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise CliError(f"--param takes key=value, got {pair!r}")
+        key, value = pair.split("=", 1)
+        raw[key.strip()] = value
+    query = sql.load_query(name)
+    unknown = sorted(set(raw) - set(query.params))
+    if unknown:
+        raise CliError(f"query {name!r} takes no parameter(s) {', '.join(unknown)}; it takes: {', '.join(query.params) or 'none'}")
+    filter_keys = set(Filters().to_params())
+    filters = make_filters(**{k: v for k, v in raw.items() if k in filter_keys})
+    params: dict[str, Any] = filters.to_params()
+    for key, value in raw.items():
+        if key in filter_keys:
+            continue
+        params[key] = int(value) if value.strip().lstrip("-").isdigit() else value
+    params.setdefault("row_limit", 1000)
+    params.setdefault("row_offset", 0)
+    missing = [p for p in query.params if p not in params]
+    if missing:
+        raise CliError(f"query {name!r} needs --param for: {', '.join(missing)}")
+    return params
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    if args.list or not args.name:
+        for name in sql.query_names():
+            first = sql.load_query(name).header.splitlines()[0] if sql.load_query(name).header else ""
+            print(f"{name:32} {first}")
+        return 0
+    params = _query_params(args.name, args.param or [])
+    if args.name == "summary_by_dimensions":
+        raise CliError("summary_by_dimensions needs dimensions: use `hrd export summary --by ...`")
+    con = _open()
+    try:
+        frame = sql.run(con, args.name, params)
+    finally:
+        con.close()
+    sys.stdout.buffer.write(to_csv_bytes(frame))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="hrd", description="Case store of attacks on human rights defenders.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("init", help="build the database from the committed seed")
+    p.add_argument("--demo", type=int, default=0, metavar="N", help="also add N synthetic demo incidents")
+    p.add_argument("--seed", type=int, default=20241009, help="random seed for the demo data")
+    p.add_argument("--force", action="store_true", help="rebuild even if the file exists")
+    p.add_argument("--if-missing", action="store_true", help="do nothing if the file exists")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("demo", help="add N synthetic demo incidents (marked synthetic)")
+    p.add_argument("count", type=int, nargs="?", default=1000)
+    p.add_argument("--seed", type=int, default=20241009)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("export", help="write incidents, acts or a summary as CSV")
+    p.add_argument("what", choices=["incidents", "acts", "summary"])
+    p.add_argument("--by", help=f"summary dimensions, comma list of: {', '.join(DIMENSIONS)}")
+    p.add_argument("--unit", default="incidents", help="incidents, acts or defenders")
+    p.add_argument("-o", "--output", default="-", help="output CSV file ('-' for standard output)")
+    _add_filter_args(p)
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("query", help="run a named query from queries/ and print CSV")
+    p.add_argument("name", nargs="?")
+    p.add_argument("--param", action="append", metavar="KEY=VALUE")
+    p.add_argument("--list", action="store_true", help="list the named queries")
+    p.set_defaults(func=cmd_query)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``hrd`` console script."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return int(args.func(args) or 0)
+    except (CliError, FilterError, db.DatabaseError, sql.UnknownQueryError, ValueError) as exc:
+        print(f"hrd: error: {exc}", file=sys.stderr)
+        return 2
+    except duckdb.Error as exc:
+        print(f"hrd: database error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,153 @@
+"""Build, open and refresh the DuckDB case store.
+
+The database is always rebuilt from committed files (schema, vocabularies, seed
+cases), so a fresh clone and a test get exactly the same data.
+"""
+from __future__ import annotations
+
+import csv
+import hashlib
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from .settings import DATA_DIR, QUERIES_DIR, SEED_DIR, VOCAB_DIR, db_path
+
+VOCAB_TABLES = (
+    "violation_types",
+    "sdg_categories",
+    "actor_types",
+    "involvement_degrees",
+    "sectors",
+    "genders",
+    "visibilities",
+    "date_precisions",
+)
+SEED_TABLES = (
+    "sources",
+    "incidents",
+    "incident_sources",
+    "defenders",
+    "defender_sectors",
+    "actors",
+    "acts",
+    "act_perpetrators",
+)
+
+
+class DatabaseError(RuntimeError):
+    """A database that is missing, unreadable or locked, with a message for a person."""
+
+
+def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the case store, turning DuckDB's errors into a clear message."""
+    path = path or db_path()
+    if read_only and not path.exists():
+        raise DatabaseError(f"No database at {path}. Build it with `hrd init` (or `make run`).")
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        raise DatabaseError(f"Cannot open the database at {path}: {exc}") from exc
+    except duckdb.Error as exc:
+        raise DatabaseError(f"The database at {path} cannot be read ({exc}).") from exc
+
+
+def _read_sql(name: str) -> str:
+    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def create_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create every table, then the act_facts table and the selected_acts macro."""
+    con.execute(_read_sql("schema"))
+
+
+def _load_csv(con: duckdb.DuckDBPyConnection, table: str, path: Path) -> None:
+    """Insert a committed CSV into a table by column name (all columns as text, cast by DuckDB)."""
+    with path.open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    if not rows:
+        return
+    frame = pd.DataFrame(rows).replace({"": None})
+    cols = ", ".join(frame.columns)
+    con.register("_seed_frame", frame)
+    try:
+        con.execute(f"insert into {table} ({cols}) select {cols} from _seed_frame")  # table/cols from committed files
+    finally:
+        con.unregister("_seed_frame")
+
+
+def load_vocabularies(con: duckdb.DuckDBPyConnection) -> None:
+    """Load the vocabulary tables and the country table (from country_converter)."""
+    for table in VOCAB_TABLES:
+        _load_csv(con, table, VOCAB_DIR / f"{table}.csv")
+    from .ingest.countries import country_table
+
+    con.register("_countries", country_table())
+    con.execute(
+        "insert into countries select country_code, iso2, name, region, subregion from _countries"
+    )
+    con.unregister("_countries")
+    _load_csv(con, "published_figures", DATA_DIR / "published_figures.csv")
+
+
+def load_seed(con: duckdb.DuckDBPyConnection) -> None:
+    """Load the real, hand-transcribed cases from data/seed/."""
+    for table in SEED_TABLES:
+        _load_csv(con, table, SEED_DIR / f"{table}.csv")
+
+
+def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild act_facts and the selected_acts macro after any write, and stamp the content hash."""
+    con.execute(_read_sql("refresh_act_facts"))
+    con.execute(_read_sql("selected_acts_macro"))
+    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    con.execute(
+        "insert or replace into metadata values ('facts_refreshed_at', $t)", {"t": stamp}
+    )
+
+
+def build(path: Path, demo_incidents: int = 0, seed: int = 20241009, force: bool = False) -> Path:
+    """Build a database file from the committed seed (plus synthetic demo data if asked).
+
+    Builds into a temporary file and renames it into place, so an interrupted
+    build never leaves a half-made database where the app looks for one.
+    """
+    if path.exists() and not force:
+        raise DatabaseError(f"{path} already exists; pass --force to rebuild it.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".building")
+    for stale in (tmp, Path(str(tmp) + ".wal")):
+        stale.unlink(missing_ok=True)
+    con = duckdb.connect(str(tmp))
+    try:
+        create_schema(con)
+        load_vocabularies(con)
+        load_seed(con)
+        if demo_incidents:
+            from .demo import generate_demo
+
+            generate_demo(con, demo_incidents, seed=seed)
+        refresh_facts(con)
+        con.execute("checkpoint")
+    finally:
+        con.close()
+    tmp.replace(path)
+    Path(str(path) + ".wal").unlink(missing_ok=True)
+    return path
+
+
+def content_fingerprint(con: duckdb.DuckDBPyConnection) -> str:
+    """A short hash of the case content, printed on reports so a figure can be traced to its data."""
+    cur = con.cursor()
+    try:
+        parts = []
+        for table in ("incidents", "acts", "act_perpetrators", "defenders"):
+            row = cur.execute(
+                f"select count(*), coalesce(sum(hash(t)), 0) from {table} as t"  # fixed table names
+            ).fetchall()[0]
+            parts.append(f"{table}:{row[0]}:{row[1]}")
+    finally:
+        cur.close()
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]

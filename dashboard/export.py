@@ -1,0 +1,113 @@
+"""CSV exports that open cleanly in Excel and pandas, and cannot run formulas.
+
+- UTF-8 with a byte-order mark, so Excel shows Cyrillic and accented names intact;
+  pandas reads it with ``encoding="utf-8-sig"`` (and plain ``utf-8`` keeps a BOM
+  only on the first header, which the round-trip test guards against).
+- Text cells that begin with ``=``, ``+``, ``-``, ``@``, a tab or a carriage return
+  get a leading apostrophe (OWASP's advice against CSV formula injection). Numbers
+  are left alone, so a negative count stays a number.
+- Multi-valued cells are joined with "; " by the queries.
+- The selection is described in a sidecar text (``describe_selection``), so the
+  CSV itself stays a plain table.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable
+
+import duckdb
+import pandas as pd
+
+from . import sql
+from .filters import Filters
+from .metrics import UNIT_LABELS, aggregate
+from .settings import DATA_DIR
+
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+EXPORT_ROW_LIMIT = 50_000_000
+
+
+def neutralise(value: object) -> object:
+    """Prefix a text value that a spreadsheet would run as a formula."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of the frame with every text cell neutralised."""
+    out = frame.copy()
+    for col in out.columns:
+        if out[col].dtype == object or pd.api.types.is_string_dtype(out[col]):
+            out[col] = out[col].map(neutralise)
+    out.columns = [str(neutralise(c)) for c in out.columns]
+    return out
+
+
+def to_csv_bytes(frame: pd.DataFrame) -> bytes:
+    """The frame as safe CSV bytes (UTF-8 with BOM, CRLF-free, every field quoted when needed)."""
+    buf = io.StringIO()
+    safe_frame(frame).to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    return ("\ufeff" + buf.getvalue()).encode("utf-8")
+
+
+def describe_selection(
+    filters: Filters,
+    what: str,
+    unit: str | None = None,
+    row_count: int | None = None,
+    mode: str = "public",
+    fingerprint: str | None = None,
+) -> str:
+    """The sidecar text: what the file holds, for which selection, made when and how."""
+    lines = [
+        f"What: {what}",
+        f"Made: {datetime.now(timezone.utc).isoformat(timespec='seconds')}",
+        f"Mode: {mode}" + (" (ANALYST EXPORT: includes non-public cases; do not share outside the organisation)" if mode == "analyst" else ""),
+    ]
+    if unit:
+        lines.append(f"Counting unit: {UNIT_LABELS.get(unit, unit)}")
+    if row_count is not None:
+        lines.append(f"Rows: {row_count}")
+    if fingerprint:
+        lines.append(f"Data set fingerprint: {fingerprint}")
+    lines.append("Filters:")
+    lines += [f"  - {d}" for d in filters.describe()]
+    lines.append("Columns are described in the data dictionary (data/data_dictionary.csv).")
+    lines.append("Rows with is_synthetic / has_synthetic = true are synthetic demo data, not real cases.")
+    return "\n".join(lines) + "\n"
+
+
+def incidents_frame(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = EXPORT_ROW_LIMIT, offset: int = 0) -> pd.DataFrame:
+    """One row per incident in the selection (see queries/incident_list.sql)."""
+    params = filters.to_params() | {"row_limit": limit, "row_offset": offset}
+    return sql.run(con, "incident_list", params)
+
+
+def acts_frame(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = EXPORT_ROW_LIMIT, offset: int = 0) -> pd.DataFrame:
+    """One row per act and perpetrator in the selection (see queries/act_list.sql)."""
+    params = filters.to_params() | {"row_limit": limit, "row_offset": offset}
+    return sql.run(con, "act_list", params)
+
+
+def summary_frame(con: duckdb.DuckDBPyConnection, filters: Filters, by: str | Iterable[str], unit: str) -> pd.DataFrame:
+    """An aggregate ready to export: dimensions, labels, value, distinct total, flags."""
+    frame = aggregate(con, filters, by if isinstance(by, str) else list(by), unit)
+    frame.insert(len(frame.columns) - 1, "unit", unit)
+    return frame
+
+
+def write_with_sidecar(frame: pd.DataFrame, path: Path, about: str) -> tuple[Path, Path]:
+    """Write the CSV and ``<name>.about.txt`` beside it; returns both paths."""
+    path.write_bytes(to_csv_bytes(frame))
+    sidecar = path.with_name(path.stem + ".about.txt")
+    sidecar.write_text(about, encoding="utf-8")
+    return path, sidecar
+
+
+def data_dictionary() -> pd.DataFrame:
+    """The committed description of every exported column."""
+    return pd.read_csv(DATA_DIR / "data_dictionary.csv")

@@ -1,0 +1,1 @@
+"""Getting cases in: date and country parsing, mapped imports, drafts from appeal texts."""

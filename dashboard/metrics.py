@@ -1,0 +1,204 @@
+"""Aggregations in three counting units, with labels and the distinct total.
+
+DESIGN.md's counting rule: a chart says what it counts; an incident with several
+kinds of attack counts once under each kind, so sums across kinds are not totals.
+Every aggregate therefore carries ``distinct_total`` (the selection's distinct
+count in the same unit) and its cells carry ``incident_count`` and
+``has_non_public`` so that small-cell suppression can be applied in public mode.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Sequence
+
+import duckdb
+import pandas as pd
+
+from . import sql
+from .filters import UNITS, FilterError, Filters
+
+
+@dataclass(frozen=True)
+class Dimension:
+    """An allowlisted grouping: the column it yields, the SQL that yields it, its vocabulary."""
+
+    name: str
+    column: str
+    expression: str
+    join: str = ""
+    vocabulary: str | None = None
+    multi_valued: bool = False
+
+
+DIMENSIONS: dict[str, Dimension] = {
+    d.name: d
+    for d in (
+        Dimension("country", "country_code", "country_code", vocabulary="countries"),
+        Dimension("region", "region", "region"),
+        Dimension("subregion", "subregion", "subregion"),
+        Dimension("year", "year", "nullif(year, -1)"),
+        Dimension("violation", "violation_code", "violation_code", vocabulary="violation_types"),
+        Dimension("violation_category", "violation_category", "violation_category", vocabulary="violation_types"),
+        Dimension("sdg_category", "sdg_category", "sdg_category", vocabulary="sdg_categories"),
+        Dimension(
+            "actor_type", "actor_type", "actor_type",
+            "cross join unnest(selected.actor_type_codes) as u_actor_type(actor_type)",
+            vocabulary="actor_types", multi_valued=True,
+        ),
+        Dimension(
+            "actor_group", "actor_group", "actor_group",
+            "cross join unnest(selected.actor_group_codes) as u_actor_group(actor_group)",
+            vocabulary="actor_types", multi_valued=True,
+        ),
+        Dimension(
+            "sector", "sector", "sector",
+            "cross join unnest(selected.sector_codes) as u_sector(sector)",
+            vocabulary="sectors", multi_valued=True,
+        ),
+        Dimension("gender", "gender_code", "gender_code", vocabulary="genders"),
+        Dimension(
+            "involvement", "involvement", "involvement",
+            "cross join unnest(selected.involvement_codes) as u_involvement(involvement)",
+            vocabulary="involvement_degrees", multi_valued=True,
+        ),
+    )
+}
+UNIT_KEYS = {"incidents": "incident_id", "acts": "act_id", "defenders": "defender_id"}
+UNIT_LABELS = {
+    "incidents": "Incidents",
+    "acts": "Acts (one thing done to one victim)",
+    "defenders": "Defenders affected (distinct)",
+}
+MULTI_COUNT_NOTE = (
+    "One {unit_singular} can fall under several {dims}; each counts once under each, "
+    "so the bars add up to more than the distinct total ({total})."
+)
+
+
+def parse_dimensions(text: str | Sequence[str]) -> list[str]:
+    """Split and check a comma list of dimension names against the allowlist."""
+    names = [p.strip() for p in (text.split(",") if isinstance(text, str) else text) if p.strip()]
+    unknown = [n for n in names if n not in DIMENSIONS]
+    if unknown or not names:
+        raise FilterError(
+            f"Unknown dimension(s): {', '.join(unknown) or '(none given)'}. "
+            f"Choose from: {', '.join(DIMENSIONS)}."
+        )
+    if "actor_type" in names and "actor_group" in names:
+        # the group is derived from the type afterwards; unnesting both would cross them
+        names = [n for n in names if n != "actor_group"] + ["actor_group"]
+    return list(dict.fromkeys(names))
+
+
+def check_unit(unit: str) -> str:
+    """Return the unit if it is one of incidents, acts, defenders; else a clear error."""
+    if unit not in UNITS:
+        raise FilterError(f"Unknown unit {unit!r}. Choose from: {', '.join(UNITS)}.")
+    return unit
+
+
+def totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, int]:
+    """Distinct totals of the selection: incidents, acts, defenders, countries."""
+    row = sql.run(con, "selection_totals", filters.to_params()).iloc[0]
+    return {k: int(v) for k, v in row.items()}
+
+
+def labels(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Code-to-label maps for each vocabulary, keyed by vocabulary table name."""
+    out: dict[str, dict[str, str]] = {}
+    for vocab in ("violation_types", "actor_types", "sectors", "genders", "involvement_degrees", "sdg_categories"):
+        frame = sql.run(con, f"vocabulary_{vocab}")
+        out[vocab] = dict(zip(frame["code"], frame["label"]))
+    countries = sql.run(con, "country_list")
+    out["countries"] = dict(zip(countries["country_code"], countries["name"]))
+    out["sectors"]["unspecified"] = "Unspecified"
+    return out
+
+
+def vocabulary_sets(con: duckdb.DuckDBPyConnection) -> dict[str, set[str]]:
+    """Allowed codes per filter field, for ``filters.check_vocabulary``."""
+    lab = labels(con)
+    countries = sql.run(con, "country_list")
+    regions = set(countries["region"].dropna()) | set(countries["subregion"].dropna())
+    return {
+        "countries": set(lab["countries"]),
+        "regions": regions,
+        "violations": set(lab["violation_types"]),
+        "actor_types": set(lab["actor_types"]),
+        "sectors": set(lab["sectors"]),
+        "genders": set(lab["genders"]),
+        "visibilities": {"public", "restricted", "confidential"},
+    }
+
+
+def aggregate(
+    con: duckdb.DuckDBPyConnection,
+    filters: Filters,
+    by: str | Sequence[str],
+    unit: str = "incidents",
+    label_maps: dict[str, dict[str, str]] | None = None,
+) -> pd.DataFrame:
+    """Count the selection by the given dimensions in the given unit.
+
+    Returns one row per combination with code columns, ``<column>_label`` columns,
+    ``value``, ``incident_count``, ``has_non_public``, ``has_synthetic``, and the
+    selection's ``distinct_total`` in the same unit. ``attrs`` carries the unit and
+    whether any dimension is multi-valued (so pages know to show the note).
+    """
+    dims = parse_dimensions(by)
+    check_unit(unit)
+    derive_group = "actor_type" in dims and "actor_group" in dims
+    sql_dims = [DIMENSIONS[d] for d in dims if not (derive_group and d == "actor_group")]
+    identifiers = {
+        "dimension_columns": ", ".join(f"{d.expression} as {d.column}" for d in sql_dims),
+        "expansion_joins": "\n    ".join(d.join for d in sql_dims if d.join),
+        "unit_key": UNIT_KEYS[unit],
+    }
+    frame = sql.run(con, "summary_by_dimensions", filters.to_params(), identifiers)
+    label_maps = label_maps if label_maps is not None else labels(con)
+    if derive_group:
+        parents = _actor_parents(con)
+        frame.insert(len(sql_dims), "actor_group", frame["actor_type"].map(parents))
+    for name in dims:
+        dim = DIMENSIONS[name]
+        if dim.vocabulary:
+            frame[f"{dim.column}_label"] = frame[dim.column].map(label_maps[dim.vocabulary]).fillna(frame[dim.column])
+    if "year" in frame:
+        frame["year"] = frame["year"].astype("Int64")
+    total = totals(con, filters)[{"incidents": "incident_count", "acts": "act_count", "defenders": "defender_count"}[unit]]
+    frame["distinct_total"] = total
+    frame.attrs.update(unit=unit, dimensions=dims, multi_valued=is_multi_counted(dims, unit))
+    return frame
+
+
+INCIDENT_LEVEL = frozenset({"country", "region", "subregion", "year"})
+
+
+def is_multi_counted(dims: Sequence[str], unit: str) -> bool:
+    """Whether one counted thing can appear in several cells of this breakdown.
+
+    An act has one violation type but maybe several perpetrators; an incident has
+    one place and year but maybe many kinds of attack; a defender can be attacked
+    in several years, places and ways (their gender is the only single value).
+    """
+    if unit == "acts":
+        return any(DIMENSIONS[d].multi_valued for d in dims)
+    if unit == "incidents":
+        return any(d not in INCIDENT_LEVEL for d in dims)
+    return any(d != "gender" for d in dims)
+
+
+def _actor_parents(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    types = sql.run(con, "vocabulary_actor_types")
+    return {c: (p if isinstance(p, str) and p else c) for c, p in zip(types["code"], types["parent_code"])}
+
+
+def multi_count_note(frame: pd.DataFrame) -> str | None:
+    """The note to print under a chart of a multi-valued breakdown, or None."""
+    if not frame.attrs.get("multi_valued"):
+        return None
+    unit = frame.attrs.get("unit", "incidents")
+    singular = {"incidents": "incident", "acts": "act", "defenders": "defender"}[unit]
+    dims = ", ".join(d.replace("_", " ") for d in frame.attrs.get("dimensions", []))
+    total = int(frame["distinct_total"].iloc[0]) if len(frame) else 0
+    return MULTI_COUNT_NOTE.format(unit_singular=singular, dims=dims + " values", total=total)

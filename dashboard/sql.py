@@ -1,0 +1,95 @@
+"""Named queries: one ``.sql`` file per query in ``queries/``, run with parameters only.
+
+Each file starts with a comment header that says what one row means and which
+parameters it takes. Values always travel as named parameters (``$countries``);
+the only text ever spliced into SQL is an identifier taken from an allowlist
+(see ``dashboard.metrics.DIMENSIONS``), never a user's value.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Mapping
+
+import duckdb
+import pandas as pd
+
+from .settings import QUERIES_DIR
+
+_NAME_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+_PARAM_RE = re.compile(r"\$([a-z_][a-z0-9_]*)")
+
+
+class UnknownQueryError(KeyError):
+    """Raised for a query name that has no file in queries/."""
+
+    def __str__(self) -> str:  # KeyError quotes its argument; we want a sentence
+        return str(self.args[0])
+
+
+@dataclass(frozen=True)
+class NamedQuery:
+    """A query file: its name, its header text and the parameters it uses."""
+
+    name: str
+    header: str
+    text: str
+    body: str
+    params: tuple[str, ...]
+
+
+def query_names() -> list[str]:
+    """Every query that can be run by name (schema and macro files excluded)."""
+    return sorted(
+        p.stem
+        for p in QUERIES_DIR.glob("*.sql")
+        if p.stem not in {"schema", "selected_acts_macro", "refresh_act_facts"}
+        and not p.stem.startswith("_")
+    )
+
+
+@lru_cache(maxsize=None)
+def load_query(name: str) -> NamedQuery:
+    """Read ``queries/<name>.sql``; the name is checked so it cannot walk out of the folder."""
+    if not _NAME_RE.match(name) or not (QUERIES_DIR / f"{name}.sql").is_file():
+        known = ", ".join(query_names())
+        raise UnknownQueryError(f"Unknown query {name!r}. Known queries: {known}")
+    text = (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+    header_lines = []
+    for line in text.splitlines():
+        if not line.startswith("--"):
+            break
+        header_lines.append(line[2:].strip())
+    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
+    params = tuple(dict.fromkeys(_PARAM_RE.findall(body)))
+    return NamedQuery(name, "\n".join(header_lines), text, body, params)
+
+
+def run(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    params: Mapping[str, Any] | None = None,
+    identifiers: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Run a named query on a fresh cursor and return a DataFrame.
+
+    A fresh cursor per call because DuckDB connections are not thread-safe and
+    Streamlit runs each session in its own thread. Only the parameters the query
+    uses are passed (DuckDB rejects extra named parameters). ``identifiers`` fills
+    ``{placeholders}`` with allowlisted SQL fragments chosen by code, never by users.
+    """
+    query = load_query(name)
+    text = query.body  # comments dropped, so placeholders named in the header stay inert
+    if identifiers:
+        text = text.format_map(dict(identifiers))
+    given = dict(params or {})
+    missing = [p for p in query.params if p not in given]
+    if missing:
+        raise ValueError(f"Query {name!r} needs parameter(s): {', '.join(missing)}")
+    used = {k: given[k] for k in query.params}
+    cur = con.cursor()
+    try:
+        return cur.execute(text, used).df()
+    finally:
+        cur.close()

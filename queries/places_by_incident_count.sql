@@ -1,0 +1,19 @@
+-- One row: one place (country and place name) with the number of incidents in
+-- the selection that happened there.
+-- Parameters: the selection ($countries, $regions, $year_from, $year_to,
+-- $violations, $actor_types, $sectors, $genders, $visibilities,
+-- $include_synthetic, $search, $defender_ids).
+with selected as (
+    select distinct incident_id
+    from selected_acts($countries, $regions, $year_from, $year_to, $violations, $actor_types,
+                       $sectors, $genders, $visibilities, $include_synthetic, $search, $defender_ids)
+)
+select
+    i.country_code,
+    coalesce(i.place, '') as place,
+    count(*) as incident_count,
+    bool_or(i.visibility <> 'public') as has_non_public
+from incidents as i
+join selected using (incident_id)
+group by all
+order by incident_count desc, place
