@@ -102,7 +102,7 @@ def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
     """Rebuild act_facts and the selected_acts macro after any write, and stamp the content hash."""
     con.execute(_read_sql("refresh_act_facts"))
     con.execute(_read_sql("selected_acts_macro"))
-    stamp = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    stamp = datetime.now(timezone.utc).isoformat(timespec="microseconds")
     con.execute(
         "insert or replace into metadata values ('facts_refreshed_at', $t)", {"t": stamp}
     )

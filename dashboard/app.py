@@ -1,0 +1,45 @@
+"""The frame of the dashboard: page config, the shared sidebar filters, navigation.
+
+Run with ``streamlit run dashboard/app.py``. Pages live in ``dashboard/app_pages/``
+and read the selection from ``st.session_state["filters"]`` and ``["unit"]``.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+if __package__ in (None, ""):  # streamlit runs this file as a script
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from dashboard import cache  # noqa: E402
+from dashboard.components.sidebar import filter_sidebar  # noqa: E402
+from dashboard.db import DatabaseError  # noqa: E402
+from dashboard.i18n import _  # noqa: E402
+
+PAGES_DIR = Path(__file__).parent / "app_pages"
+
+st.set_page_config(page_title=_("Attacks on human rights defenders"), page_icon="🛡️", layout="wide")
+
+try:
+    version = cache.data_version()
+except (DatabaseError, Exception) as exc:  # the page must explain, never show a traceback
+    st.error(_("The case database cannot be opened.") + f" {exc}")
+    st.stop()
+
+filters, unit = filter_sidebar(version)
+st.session_state["filters"] = filters
+st.session_state["unit"] = unit
+st.session_state["version"] = version
+
+pages = {
+    _("Explore"): [
+        st.Page(str(PAGES_DIR / "overview.py"), title=_("Overview"), url_path="overview", default=True),
+        st.Page(str(PAGES_DIR / "compare.py"), title=_("Compare"), url_path="compare"),
+        st.Page(str(PAGES_DIR / "cases.py"), title=_("Cases"), url_path="cases"),
+        st.Page(str(PAGES_DIR / "case.py"), title=_("Case page"), url_path="case"),
+        st.Page(str(PAGES_DIR / "profiles.py"), title=_("Defenders and organisations"), url_path="profiles"),
+    ],
+}
+st.navigation(pages).run()

@@ -1,0 +1,59 @@
+"""Cases: a searchable, sortable table of incidents; each row opens its case page."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import cache, export
+from dashboard.components.widgets import empty_state, synthetic_badge
+from dashboard.i18n import _
+
+filters = st.session_state["filters"]
+version = st.session_state["version"]
+PAGE_SIZE = 1000
+
+st.title(_("Cases"))
+totals = cache.totals(version, filters)
+synthetic_badge(totals)
+if totals["incident_count"] == 0:
+    empty_state()
+    st.stop()
+
+table = cache.incidents(version, filters, PAGE_SIZE)
+shown = table.assign(open=table["incident_id"].map(lambda i: f"case?id={i}"))
+columns = ["open", "start_date", "date_precision", "country", "place", "title", "violation_types",
+           "actor_groups", "defenders", "act_count", "visibility", "is_synthetic"]
+st.caption(
+    _("Showing {n} of {total} incidents, newest first. Click a column header to sort; use the search box in the "
+      "sidebar to search titles and summaries.").format(n=f"{len(table):,}", total=f"{totals['incident_count']:,}")
+)
+event = st.dataframe(
+    shown[columns], hide_index=True, width="stretch", height=520, key="cases_table",
+    on_select="rerun", selection_mode="single-row",
+    column_config={
+        "open": st.column_config.LinkColumn(_("Case"), display_text=_("open"), width="small"),
+        "start_date": st.column_config.DateColumn(_("Date")),
+        "date_precision": _("Precision"),
+        "title": st.column_config.TextColumn(_("Title"), width="large"),
+        "violation_types": _("Kinds of attack"),
+        "actor_groups": _("Perpetrators"),
+        "act_count": st.column_config.NumberColumn(_("Acts")),
+        "is_synthetic": st.column_config.CheckboxColumn(_("Synthetic")),
+    },
+)
+rows = event.selection.rows if event else []
+if rows:
+    chosen = int(table.iloc[rows[0]]["incident_id"])
+    if st.button(_("Open the case page of the selected incident"), type="primary"):
+        st.switch_page("app_pages/case.py", query_params={"id": str(chosen)})
+
+st.markdown("**" + _("Download (all incidents and acts for the current filters)") + "**")
+slug = filters.slug()
+c = st.columns(4)
+c[0].download_button(_("Table as shown (CSV)"), export.to_csv_bytes(table[[col for col in table.columns]]),
+                     file_name=f"hrd_cases_table_{slug}.csv", mime="text/csv", key="dl_cases_shown", on_click="ignore")
+c[1].download_button(_("All incidents (CSV)"), lambda: export.to_csv_bytes(cache.incidents(version, filters, 50_000_000)),
+                     file_name=f"hrd_incidents_{slug}.csv", mime="text/csv", key="dl_incidents", on_click="ignore")
+c[2].download_button(_("All acts (CSV)"), lambda: export.to_csv_bytes(cache.acts(version, filters, 50_000_000)),
+                     file_name=f"hrd_acts_{slug}.csv", mime="text/csv", key="dl_acts", on_click="ignore")
+c[3].download_button(_("About these files"), export.describe_selection(filters, "incidents and acts", row_count=totals["incident_count"]).encode(),
+                     file_name=f"hrd_cases_{slug}.about.txt", mime="text/plain", key="dl_cases_about", on_click="ignore")

@@ -1,0 +1,108 @@
+"""Compare: two selections side by side, with a generated "what changed" list."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import cache, charts
+from dashboard.compare import FEMINITA_PRESET, PRESET_TITLE, Side, describe_side, side_filters, what_changed
+from dashboard.components.widgets import chart_note, download_csv, synthetic_badge
+from dashboard.filters import to_query_params
+from dashboard.i18n import _
+
+base = st.session_state["filters"]
+unit = st.session_state["unit"]
+version = st.session_state["version"]
+
+st.title(_("Compare two selections"))
+if st.button("⚖️ " + _(PRESET_TITLE), key="preset_feminita"):
+    keep = {k: v for k, v in st.query_params.to_dict().items() if not k.startswith(("a.", "b."))}
+    st.query_params.from_dict(keep | FEMINITA_PRESET)
+    st.rerun()
+
+params = {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+if not any(k.startswith(("a.", "b.")) for k in params):
+    st.info(_("Choose two selections below, or open the preset above."))
+vocab = cache.vocabulary_sets(version)
+fa, notes_a = side_filters(params, "a.", base.include_synthetic, vocab)
+fb, notes_b = side_filters(params, "b.", base.include_synthetic, vocab)
+for note in notes_a + notes_b:
+    st.caption("⚠️ " + note)
+
+defenders = cache.named(version, "defender_list", (("include_synthetic", base.include_synthetic), ("search", "")))
+names = dict(zip(defenders["defender_id"], defenders["name"]))
+for wanted in set(fa.defender_ids) | set(fb.defender_ids):
+    if wanted not in names:
+        found = cache.named(version, "defender_detail", (("defender_id", int(wanted)),))
+        if not found.empty:
+            names[wanted] = found.iloc[0]["name"]
+name_a, name_b = describe_side(fa, names), describe_side(fb, names)
+if name_a == name_b:
+    name_a, name_b = "A: " + name_a, "B: " + name_b
+
+
+def editor(prefix: str, current) -> None:
+    """A small form that rewrites one side's URL parameters."""
+    with st.expander(_("Change selection ") + prefix.rstrip(".").upper()):
+        with st.form(f"form_{prefix}"):
+            options = [0] + list(defenders["defender_id"][:300])
+            chosen = current.defender_ids[0] if current.defender_ids else 0
+            defender = st.selectbox(_("Defender or organisation"), options,
+                                    index=options.index(chosen) if chosen in options else 0,
+                                    format_func=lambda d: _("(any)") if d == 0 else names.get(d, str(d)))
+            y1, y2 = st.columns(2)
+            year_from = y1.number_input(_("From year"), 1990, 2100, current.year_from or 1990)
+            year_to = y2.number_input(_("To year"), 1990, 2100, current.year_to or 2100)
+            countries = st.text_input(_("Countries (ISO-3 codes, comma separated)"), ",".join(current.countries))
+            search = st.text_input(_("Search text"), current.search)
+            if st.form_submit_button(_("Apply")):
+                side = {"from": str(year_from) if year_from > 1990 else "", "to": str(year_to) if year_to < 2100 else "",
+                        "defender": str(defender) if defender else "", "country": countries, "q": search}
+                keep = {k: v for k, v in st.query_params.to_dict().items() if not k.startswith(prefix)}
+                keep |= {prefix + k: v for k, v in side.items() if v}
+                st.query_params.from_dict(keep)
+                st.rerun()
+
+
+def side(name: str, filters) -> Side:
+    return Side(
+        name=name, filters=filters, totals=cache.totals(version, filters),
+        violations=cache.aggregate(version, filters, "violation", unit),
+        actors=cache.aggregate(version, filters, "actor_type,actor_group", unit),
+        involvement=cache.involvement(version, filters), places=cache.places(version, filters),
+    )
+
+
+sa, sb = side(name_a, fa), side(name_b, fb)
+synthetic_badge({"synthetic_act_count": sa.totals["synthetic_act_count"] + sb.totals["synthetic_act_count"]})
+st.caption(_("Permalink: copy the address bar; it holds both selections."))
+
+cols = st.columns(2)
+for col, s, prefix in ((cols[0], sa, "a."), (cols[1], sb, "b.")):
+    with col:
+        st.subheader(s.name)
+        editor(prefix, s.filters)
+        m = st.columns(3)
+        m[0].metric(_("Incidents"), s.totals["incident_count"])
+        m[1].metric(_("Acts"), s.totals["act_count"])
+        m[2].metric(_("Defenders affected"), s.totals["defender_count"])
+        if s.totals["act_count"] == 0:
+            st.info(_("Nothing matches this selection."))
+            continue
+        st.plotly_chart(charts.breakdown(s.violations, "violation_code", unit, _("Kinds of attack")),
+                        width="stretch", key=f"cmp_v_{prefix}")
+        chart_note(s.violations, unit)
+        download_csv(s.violations, f"compare_{prefix[0]}_violations", s.filters, f"cv{prefix}", unit=unit)
+        st.plotly_chart(charts.breakdown(s.actors, "actor_type", unit, _("Perpetrators"), colour_by_group=True),
+                        width="stretch", key=f"cmp_a_{prefix}")
+        chart_note(s.actors, unit)
+        download_csv(s.actors, f"compare_{prefix[0]}_actors", s.filters, f"ca{prefix}", unit=unit)
+        st.markdown("**" + _("Degree of involvement (acts)") + "**")
+        st.dataframe(s.involvement, hide_index=True, width="stretch")
+        download_csv(s.involvement, f"compare_{prefix[0]}_involvement", s.filters, f"ci{prefix}", unit="acts")
+        st.markdown("**" + _("Places (incidents)") + "**")
+        st.dataframe(s.places, hide_index=True, width="stretch")
+        download_csv(s.places, f"compare_{prefix[0]}_places", s.filters, f"cp{prefix}", unit="incidents")
+
+st.subheader(_("What changed"))
+for line in what_changed(sa, sb):
+    st.markdown("- " + line.replace("*", "\\*").replace("_", "\\_"))

@@ -1,0 +1,77 @@
+"""Overview: headline figures, attacks per year, the map, breakdowns, country x year."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import cache, charts
+from dashboard.components.sidebar import narrow
+from dashboard.components.widgets import chart_note, download_csv, empty_state, synthetic_badge
+from dashboard.i18n import _
+
+filters = st.session_state["filters"]
+unit = st.session_state["unit"]
+version = st.session_state["version"]
+
+st.title(_("Attacks on human rights defenders"))
+totals = cache.totals(version, filters)
+synthetic_badge(totals)
+
+c1, c2 = st.columns([3, 2])
+c1.caption(_("Who did what to whom: incidents documented by sources, the acts within them, and the defenders affected."))
+with c2:
+    st.page_link("app_pages/compare.py", label=_("Compare: Feminita, Shymkent 2021 vs Almaty 2024"), icon="⚖️",
+                 query_params={"a.defender": "1", "a.from": "2021", "a.to": "2021",
+                               "b.defender": "1", "b.from": "2024", "b.to": "2024"})
+
+m = st.columns(4)
+m[0].metric(_("Incidents"), f"{totals['incident_count']:,}")
+m[1].metric(_("Acts"), f"{totals['act_count']:,}")
+m[2].metric(_("Defenders affected"), f"{totals['defender_count']:,}")
+m[3].metric(_("Countries"), f"{totals['country_count']:,}")
+
+if totals["act_count"] == 0:
+    empty_state()
+    st.stop()
+
+per_year = cache.aggregate(version, filters, "year,actor_group", unit)
+st.plotly_chart(charts.per_year(per_year, unit, _("Attacks per year, by state / non-state perpetrators")),
+                width="stretch", key="chart_year")
+chart_note(per_year, unit)
+download_csv(per_year, "per_year", filters, "year", unit=unit)
+
+by_country = cache.aggregate(version, filters, "country", unit)
+event = st.plotly_chart(charts.world_map(by_country, unit, _("Where (click a country to filter)")),
+                        width="stretch", key="chart_map", on_select="rerun",
+                        selection_mode="points", config={"topojsonURL": charts.TOPOJSON_URL})
+points = (event or {}).get("selection", {}).get("points", []) if event else []
+if points and points[0].get("location"):
+    narrow("countries", points[0]["location"])
+chart_note(by_country, unit)
+download_csv(by_country, "by_country", filters, "country", unit=unit)
+
+left, right = st.columns(2)
+with left:
+    by_violation = cache.aggregate(version, filters, "violation", unit)
+    event = st.plotly_chart(charts.breakdown(by_violation, "violation_code", unit, _("Kinds of attack")),
+                            width="stretch", key="chart_violation", on_select="rerun",
+                            selection_mode="points")
+    points = event.get("selection", {}).get("points", []) if event else []
+    if points and points[0].get("customdata"):
+        narrow("violations", points[0]["customdata"][0])
+    chart_note(by_violation, unit)
+    download_csv(by_violation, "by_violation", filters, "violation", unit=unit)
+with right:
+    by_actor = cache.aggregate(version, filters, "actor_type,actor_group", unit)
+    event = st.plotly_chart(charts.breakdown(by_actor, "actor_type", unit, _("Perpetrators: state and non-state"),
+                                             colour_by_group=True),
+                            width="stretch", key="chart_actor", on_select="rerun", selection_mode="points")
+    points = event.get("selection", {}).get("points", []) if event else []
+    if points and points[0].get("customdata"):
+        narrow("actor_types", points[0]["customdata"][0])
+    chart_note(by_actor, unit)
+    download_csv(by_actor, "by_actor_type", filters, "actor", unit=unit)
+
+heat = cache.aggregate(version, filters, "country,year", unit)
+st.plotly_chart(charts.heatmap(heat, unit, _("Country by year")), width="stretch", key="chart_heat")
+chart_note(heat, unit)
+download_csv(heat, "country_by_year", filters, "heat", unit=unit)

@@ -1,0 +1,59 @@
+"""Defender and organisation profiles: every incident that touched them, as an escalation timeline."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import cache, charts
+from dashboard.components.widgets import download_csv, plain, synthetic_badge
+from dashboard.filters import Filters
+from dashboard.i18n import _
+
+base = st.session_state["filters"]
+version = st.session_state["version"]
+
+st.title(_("Defenders and organisations"))
+search = st.text_input(_("Find a defender or organisation"), max_chars=100, key="profile_search")
+people = cache.named(version, "defender_list", (("include_synthetic", base.include_synthetic), ("search", search)))
+if people.empty:
+    st.info(_("No defender or organisation matches."))
+    st.stop()
+ids = list(people["defender_id"])
+names = dict(zip(people["defender_id"], people["name"]))
+raw = st.query_params.get("defender_profile", "")
+wanted = int(raw) if raw.isdigit() and len(raw) < 18 else ids[0]
+if wanted not in ids:
+    detail = cache.named(version, "defender_detail", (("defender_id", wanted),))
+    if not detail.empty:
+        ids = [wanted] + ids
+        names[wanted] = detail.iloc[0]["name"]
+chosen = st.selectbox(_("Profile"), ids, index=ids.index(wanted) if wanted in ids else 0,
+                      format_func=lambda d: names.get(d, str(d)))
+if str(chosen) != raw:
+    st.query_params["defender_profile"] = str(chosen)
+
+detail = cache.named(version, "defender_detail", (("defender_id", int(chosen)),)).iloc[0]
+st.subheader(plain(detail["name"]))
+if detail["is_synthetic"]:
+    synthetic_badge({"synthetic_act_count": 1})
+facts = [detail["kind"]]
+if detail["organisation"]:
+    facts.append(_("member of") + " " + str(detail["organisation"]))
+if detail["sectors"]:
+    facts.append(str(detail["sectors"]))
+st.caption(plain(" · ".join(facts)))
+if detail["description"]:
+    st.text(detail["description"])
+
+selection = Filters(defender_ids=(int(chosen),), include_synthetic=True)
+acts = cache.acts(version, selection, 20_000)
+incidents = cache.incidents(version, selection, 2000)
+st.markdown(_("{n} incidents, {a} acts").format(n=len(incidents), a=acts["act_id"].nunique()))
+st.plotly_chart(charts.timeline(acts, _("Escalation timeline: each dot is an act")), width="stretch", key="profile_timeline")
+download_csv(acts, "profile_acts", selection, "profile_acts", unit="acts")
+
+st.subheader(_("Incidents, oldest first"))
+for inc in incidents.sort_values("start_date").itertuples():
+    with st.container(border=True):
+        st.page_link("app_pages/case.py", label=f"{inc.start_date:%Y-%m} · {inc.place or ''}, {inc.country} — {inc.title}"[:200],
+                     query_params={"id": str(inc.incident_id)})
+        st.caption(plain(f"{inc.violation_types} · {inc.actor_types}"))

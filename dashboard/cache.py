@@ -1,0 +1,94 @@
+"""The only module that uses Streamlit's caches.
+
+One DuckDB connection per server process (``st.cache_resource``); every query
+runs on its own cursor (``dashboard.sql.run``). Query results are cached with
+``st.cache_data`` keyed on the filters and the data version (the time act_facts
+was last rebuilt), so an import or an edit makes every page fresh at once.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import streamlit as st
+
+from . import db, metrics, sql
+from .export import acts_frame, incidents_frame
+from .filters import Filters
+from .settings import db_path
+
+
+@st.cache_resource(show_spinner=False)
+def _connection(path: str) -> duckdb.DuckDBPyConnection:
+    """Open the database read-write if we can (imports and edits happen in-process), else read-only."""
+    p = Path(path)
+    if not p.exists():
+        raise db.DatabaseError(f"No database at {p}. Build it with `hrd init` or `make run`.")
+    try:
+        return db.connect(p)
+    except db.DatabaseError:
+        return db.connect(p, read_only=True)
+
+
+def connection() -> duckdb.DuckDBPyConnection:
+    """The process-wide connection for the configured database."""
+    return _connection(str(db_path()))
+
+
+def data_version() -> str:
+    """A value that changes whenever the case data changes (cheap: one tiny query)."""
+    frame = sql.run(connection(), "data_version")
+    return str(frame.iloc[0, 0]) if len(frame) else ""
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def labels(version: str) -> dict[str, dict[str, str]]:
+    return metrics.labels(connection())
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def vocabulary_sets(version: str) -> dict[str, set[str]]:
+    return metrics.vocabulary_sets(connection())
+
+
+@st.cache_data(show_spinner=False, max_entries=2048)
+def aggregate(version: str, filters: Filters, by: str, unit: str) -> pd.DataFrame:
+    return metrics.aggregate(connection(), filters, by, unit, labels(version))
+
+
+@st.cache_data(show_spinner=False, max_entries=2048)
+def totals(version: str, filters: Filters) -> dict[str, int]:
+    return metrics.totals(connection(), filters)
+
+
+@st.cache_data(show_spinner=False, max_entries=256)
+def incidents(version: str, filters: Filters, limit: int, offset: int = 0) -> pd.DataFrame:
+    return incidents_frame(connection(), filters, limit, offset)
+
+
+@st.cache_data(show_spinner=False, max_entries=64)
+def acts(version: str, filters: Filters, limit: int) -> pd.DataFrame:
+    return acts_frame(connection(), filters, limit)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def named(version: str, name: str, params: tuple[tuple[str, object], ...] = ()) -> pd.DataFrame:
+    """Any named query with hashable parameters (tuples of pairs; lists passed as tuples)."""
+    clean = {k: (list(v) if isinstance(v, tuple) else v) for k, v in params}
+    return sql.run(connection(), name, clean)
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def involvement(version: str, filters: Filters) -> pd.DataFrame:
+    return sql.run(connection(), "acts_by_involvement", filters.to_params())
+
+
+@st.cache_data(show_spinner=False, max_entries=512)
+def places(version: str, filters: Filters) -> pd.DataFrame:
+    return sql.run(connection(), "places_by_incident_count", filters.to_params())
+
+
+@st.cache_data(show_spinner=False, max_entries=16)
+def fingerprint(version: str) -> str:
+    return db.content_fingerprint(connection())

@@ -1,0 +1,140 @@
+"""Plotly figures built from aggregate DataFrames; pages only place them.
+
+Each builder takes the frame returned by ``metrics.aggregate`` (or a similar
+table) and returns a ``plotly.graph_objects.Figure``. Axis titles always name the
+counting unit, because DESIGN.md's first rule is that a chart says what it counts.
+"""
+from __future__ import annotations
+
+import pandas as pd
+import plotly.express as px
+import plotly.graph_objects as go
+
+from .metrics import UNIT_LABELS
+from .settings import STATIC_DIR
+
+STATE_COLOURS = {"state": "#b3261e", "non_state": "#1f5fa8", "unknown": "#8a8a8a"}
+GROUP_LABELS = {"state": "State actors", "non_state": "Non-state actors", "unknown": "Unknown"}
+TOPOJSON_URL = "/app/static/topojson/"
+FONT = dict(family="DejaVu Sans, Arial, sans-serif", size=13)
+
+
+def _layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
+    fig.update_layout(
+        title=dict(text=title, x=0, font=dict(size=15)), height=height, font=FONT,
+        margin=dict(l=10, r=10, t=50, b=10), legend=dict(orientation="h", y=-0.2),
+        plot_bgcolor="white", paper_bgcolor="white",
+    )
+    return fig
+
+
+def empty_figure(message: str) -> go.Figure:
+    """A blank figure with a message, for selections with no data."""
+    fig = go.Figure()
+    fig.add_annotation(text=message, showarrow=False, font=dict(size=15))
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(visible=False)
+    return _layout(fig, "", height=220)
+
+
+def per_year(frame: pd.DataFrame, unit: str, title: str = "Attacks per year") -> go.Figure:
+    """Bars per year, split by actor group when the frame has one."""
+    if frame.empty:
+        return empty_figure("No data for this selection")
+    data = frame.dropna(subset=["year"]).copy()
+    data["year"] = data["year"].astype(int)
+    data["shown"] = pd.to_numeric(data["value"], errors="coerce")
+    if "actor_group" in data:
+        data["group"] = data["actor_group"].map(GROUP_LABELS).fillna(data["actor_group"])
+        fig = px.bar(data, x="year", y="shown", color="group", barmode="group",
+                     color_discrete_map={GROUP_LABELS[k]: v for k, v in STATE_COLOURS.items()},
+                     custom_data=["actor_group"])
+    else:
+        fig = px.bar(data, x="year", y="shown", color_discrete_sequence=["#b3261e"])
+    fig.update_xaxes(title="Year", dtick=1)
+    fig.update_yaxes(title=UNIT_LABELS[unit], rangemode="tozero")
+    return _layout(fig, title)
+
+
+def breakdown(frame: pd.DataFrame, column: str, unit: str, title: str, colour_by_group: bool = False) -> go.Figure:
+    """Horizontal bars of one dimension (largest at the top)."""
+    if frame.empty:
+        return empty_figure("No data for this selection")
+    data = frame.copy()
+    data["shown"] = pd.to_numeric(data["value"], errors="coerce")
+    label = f"{column}_label" if f"{column}_label" in data else column
+    data = data.sort_values("shown", ascending=True)
+    if colour_by_group and "actor_group" in data:
+        data["group"] = data["actor_group"].map(GROUP_LABELS).fillna(data["actor_group"])
+        fig = px.bar(data, x="shown", y=label, orientation="h", color="group",
+                     color_discrete_map={GROUP_LABELS[k]: v for k, v in STATE_COLOURS.items()},
+                     custom_data=[column])
+    else:
+        fig = px.bar(data, x="shown", y=label, orientation="h", color_discrete_sequence=["#1f5fa8"],
+                     custom_data=[column])
+    fig.update_xaxes(title=UNIT_LABELS[unit], rangemode="tozero")
+    fig.update_yaxes(title="", type="category")
+    return _layout(fig, title, height=max(260, 28 * len(data) + 90))
+
+
+def world_map(frame: pd.DataFrame, unit: str, title: str = "Where") -> go.Figure:
+    """A choropleth by ISO-3 country code; shapes come from the app's own static files."""
+    if frame.empty:
+        return empty_figure("No data for this selection")
+    data = frame.copy()
+    data["shown"] = pd.to_numeric(data["value"], errors="coerce")
+    data["text"] = data.get("display", data["value"]).astype(str)
+    name = data["country_code_label"] if "country_code_label" in data else data["country_code"]
+    fig = go.Figure(go.Choropleth(
+        locations=data["country_code"], z=data["shown"].fillna(0), locationmode="ISO-3",
+        text=name, customdata=data[["text"]].to_numpy(),
+        hovertemplate="%{text}: %{customdata[0]}<extra></extra>",
+        colorscale="Reds", marker_line_color="#666", marker_line_width=0.4,
+        colorbar=dict(title=dict(text=unit)),
+    ))
+    fig.update_geos(showframe=False, showcoastlines=False, projection_type="natural earth",
+                    showcountries=True, countrycolor="#bbb", landcolor="#f2f2f2", showland=True)
+    return _layout(fig, title, height=420)
+
+
+def heatmap(frame: pd.DataFrame, unit: str, title: str = "Country by year") -> go.Figure:
+    """Country x year heat map (countries with most counts first)."""
+    if frame.empty:
+        return empty_figure("No data for this selection")
+    data = frame.dropna(subset=["year"]).copy()
+    data["shown"] = pd.to_numeric(data["value"], errors="coerce")
+    label = "country_code_label" if "country_code_label" in data else "country_code"
+    order = data.groupby(label)["shown"].sum().sort_values(ascending=False).index[:25]
+    data = data[data[label].isin(order)]
+    grid = data.pivot_table(index=label, columns="year", values="shown", aggfunc="sum").reindex(order)
+    text = data.assign(t=data.get("display", data["value"]).astype(str)).pivot_table(
+        index=label, columns="year", values="t", aggfunc="first").reindex(index=grid.index, columns=grid.columns)
+    fig = go.Figure(go.Heatmap(
+        z=grid.to_numpy(), x=[str(c) for c in grid.columns], y=list(grid.index), colorscale="Reds",
+        text=text.fillna("").to_numpy(), texttemplate="%{text}", hoverongaps=False,
+        colorbar=dict(title=dict(text=unit)),
+    ))
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, height=max(300, 24 * len(grid) + 110))
+
+
+def timeline(acts: pd.DataFrame, title: str = "Escalation timeline") -> go.Figure:
+    """Acts over time for a profile: one dot per act, coloured by kind of attack."""
+    if acts.empty:
+        return empty_figure("No acts")
+    data = acts.copy()
+    data["act_date"] = pd.to_datetime(data["act_date"])
+    fig = px.scatter(data, x="act_date", y="actor_group", color="violation_type", symbol="actor_group",
+                     hover_data={"incident_title": True, "victim": True, "perpetrator": True})
+    fig.update_traces(marker=dict(size=13, line=dict(width=1, color="white")))
+    fig.update_xaxes(title="Date")
+    fig.update_yaxes(title="", type="category")
+    return _layout(fig, title, height=380)
+
+
+def configure_static_images() -> None:
+    """Point Plotly's static image export (kaleido) at the bundled shapes; no MathJax."""
+    import plotly.io as pio
+
+    pio.defaults.topojson = (STATIC_DIR / "topojson").as_uri() + "/"
+    pio.defaults.mathjax = False

@@ -1,0 +1,111 @@
+"""Comparing two selections: side data and a generated "what changed" list.
+
+Used by the Compare page and by reports; it works on frames from
+``metrics.aggregate`` so that the page's cached results can be reused.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import pandas as pd
+
+from . import sql
+from .filters import Filters, from_query_params
+from .metrics import aggregate, labels, totals
+
+FEMINITA_PRESET = {
+    "a.defender": "1", "a.from": "2021", "a.to": "2021",
+    "b.defender": "1", "b.from": "2024", "b.to": "2024",
+}
+PRESET_TITLE = "Feminita: Shymkent 2021 vs Almaty 2024"
+
+
+@dataclass
+class Side:
+    """One side of a comparison: its filters, totals and breakdowns."""
+
+    name: str
+    filters: Filters
+    totals: dict[str, int]
+    violations: pd.DataFrame
+    actors: pd.DataFrame
+    involvement: pd.DataFrame
+    places: pd.DataFrame
+
+
+def side_filters(params: dict[str, list[str] | str], prefix: str, include_synthetic: bool = True,
+                 vocab: dict[str, set[str]] | None = None) -> tuple[Filters, list[str]]:
+    """The filters of one side from URL parameters that start with ``prefix`` (``a.`` or ``b.``)."""
+    own = {k[len(prefix):]: v for k, v in params.items() if k.startswith(prefix)}
+    filters, notes = from_query_params(own, vocab)
+    if not include_synthetic:
+        filters = Filters(**{**filters.__dict__, "include_synthetic": False})
+    return filters, [f"{prefix.rstrip('.').upper()}: {n}" for n in notes]
+
+
+def build_side(con: duckdb.DuckDBPyConnection, name: str, filters: Filters, unit: str) -> Side:
+    """Compute everything one side of the Compare page shows (no Streamlit caching here)."""
+    lab = labels(con)
+    return Side(
+        name=name, filters=filters, totals=totals(con, filters),
+        violations=aggregate(con, filters, "violation", unit, lab),
+        actors=aggregate(con, filters, "actor_type,actor_group", unit, lab),
+        involvement=sql.run(con, "acts_by_involvement", filters.to_params()),
+        places=sql.run(con, "places_by_incident_count", filters.to_params()),
+    )
+
+
+def _values(frame: pd.DataFrame, column: str) -> dict[str, float]:
+    if frame.empty:
+        return {}
+    label = f"{column}_label" if f"{column}_label" in frame else column
+    return dict(zip(frame[label], pd.to_numeric(frame["value"], errors="coerce").fillna(0)))
+
+
+def what_changed(a: Side, b: Side, max_items: int = 8) -> list[str]:
+    """Plain-language differences between side A and side B.
+
+    Kinds of attack and perpetrators present on only one side come first (they
+    are the qualitative change an advocate looks for), then the largest shifts
+    in counts, then the change in totals.
+    """
+    out: list[str] = []
+    for what, column, fa, fb in (
+        ("kinds of attack", "violation_code", a.violations, b.violations),
+        ("kinds of perpetrator", "actor_type", a.actors, b.actors),
+    ):
+        va, vb = _values(fa, column), _values(fb, column)
+        only_a = sorted(set(va) - set(vb))
+        only_b = sorted(set(vb) - set(va))
+        if only_b:
+            out.append(f"New in {b.name}: {what} not seen in {a.name}: {', '.join(only_b)}.")
+        if only_a:
+            out.append(f"Only in {a.name}: {what} not seen in {b.name}: {', '.join(only_a)}.")
+    shifts = []
+    for column, frame_a, frame_b in (("violation_code", a.violations, b.violations), ("actor_type", a.actors, b.actors)):
+        va, vb = _values(frame_a, column), _values(frame_b, column)
+        for key in set(va) & set(vb):
+            if va[key] != vb[key]:
+                shifts.append((abs(vb[key] - va[key]), key, va[key], vb[key]))
+    for _, key, x, y in sorted(shifts, reverse=True)[:3]:
+        out.append(f"{key}: {int(x)} in {a.name} → {int(y)} in {b.name}.")
+    ta, tb = a.totals, b.totals
+    out.append(
+        f"Acts: {ta['act_count']} in {a.name} → {tb['act_count']} in {b.name}; "
+        f"defenders affected: {ta['defender_count']} → {tb['defender_count']}."
+    )
+    return out[:max_items]
+
+
+def describe_side(filters: Filters, defender_names: dict[int, str]) -> str:
+    """A short name for a side, such as "Feminita 2021" or "KAZ 2019-2024"."""
+    parts = [defender_names.get(d, f"defender {d}") for d in filters.defender_ids]
+    parts += list(filters.countries) + list(filters.regions)
+    if filters.year_from is not None or filters.year_to is not None:
+        years = f"{filters.year_from or '…'}" if filters.year_from == filters.year_to else \
+            f"{filters.year_from or '…'}–{filters.year_to or '…'}"
+        parts.append(years)
+    if filters.search:
+        parts.append(f"“{filters.search}”")
+    return " ".join(parts) or "everything"

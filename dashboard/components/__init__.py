@@ -1,0 +1,1 @@
+"""Streamlit widgets with their own state: the filter sidebar, download rows, badges."""
