@@ -100,7 +100,7 @@ def what_changed(a: Side, b: Side, max_items: int = 8) -> list[str]:
 
 def describe_side(filters: Filters, defender_names: dict[int, str]) -> str:
     """A short name for a side, such as "Feminita 2021" or "KAZ 2019-2024"."""
-    parts = [defender_names.get(d, f"defender {d}") for d in filters.defender_ids]
+    parts = [defender_names.get(d, f"defender {d}").split(" (")[0] for d in filters.defender_ids]
     parts += list(filters.countries) + list(filters.regions)
     if filters.year_from is not None or filters.year_to is not None:
         years = f"{filters.year_from or '…'}" if filters.year_from == filters.year_to else \

@@ -14,7 +14,7 @@ DATA_DIR = ROOT / "data"
 SEED_DIR = DATA_DIR / "seed"
 VOCAB_DIR = SEED_DIR / "vocab"
 MAPPINGS_DIR = DATA_DIR / "mappings"
-STATIC_DIR = ROOT / "static"
+STATIC_DIR = ROOT / "dashboard" / "static"
 SHARED_DIR = ROOT.parent / "shared"
 
 

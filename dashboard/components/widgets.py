@@ -35,15 +35,15 @@ def download_csv(frame: pd.DataFrame, name: str, filters: Filters, key: str, lab
                  unit: str | None = None) -> None:
     """A CSV download of exactly this data, named after the filters, with the selection in a sidecar."""
     file_name = f"hrd_{name}_{filters.slug()}.csv"
-    cols = st.columns([1, 1, 3])
-    cols[0].download_button(
+    row = st.container(horizontal=True)
+    row.download_button(
         label or _("Download CSV"), data=export.to_csv_bytes(frame), file_name=file_name,
-        mime="text/csv", key=f"dl_{key}", width="stretch",
+        mime="text/csv", key=f"dl_{key}", on_click="ignore",
     )
     about = export.describe_selection(filters, name.replace("_", " "), unit=unit, row_count=len(frame))
-    cols[1].download_button(
+    row.download_button(
         _("About this file"), data=about.encode("utf-8"), file_name=file_name.replace(".csv", ".about.txt"),
-        mime="text/plain", key=f"dl_about_{key}", width="stretch",
+        mime="text/plain", key=f"dl_about_{key}", on_click="ignore",
     )
 
 

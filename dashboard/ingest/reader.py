@@ -1,0 +1,323 @@
+"""Read a CSV or XLSX file into a DataFrame of text, or fail with a sentence.
+
+Files come from other organisations' spreadsheets, so nothing about them is
+trusted: the encoding is detected (a BOM first, then strict UTF-8, then
+charset-normalizer), the delimiter is sniffed, every value stays text (a
+leading zero, an ISO date or "1e5" must reach the mapping as written), and
+every way a file can be broken or hostile ends in :class:`ImportFileError`
+with a message a person can act on, never a traceback: a field over 10 MB,
+more than 2,000 columns, or an .xlsx whose zip directory promises more than
+200 MB once unpacked (a zip bomb) are refused before they are read.
+
+The returned frame's index is the row number a spreadsheet user sees, counting
+the header as row ``header_row``; fully blank rows are left out but keep their
+numbers out of the index, so a report's "row 17" is row 17 in Excel.
+"""
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import unicodedata
+import zipfile
+from datetime import date, datetime, time
+from pathlib import Path
+
+import pandas as pd
+
+from .mapping import FileOptions
+
+MAX_FIELD_BYTES = 10 * 1024 * 1024
+MAX_COLUMNS = 2000
+MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
+MAX_FILE_BYTES = 200 * 1024 * 1024
+SNIFF_CHARS = 64 * 1024
+CANDIDATE_DELIMITERS = ",;\t|"
+# charset-normalizer cannot tell cp1250 from cp1252 on a few accented names (both
+# decode them without "chaos"); spreadsheets saved in Western Europe and Latin
+# America are cp1252, so among equally good single-byte guesses these win, in order.
+PREFERRED_ENCODINGS = ("utf_8", "cp1252", "latin_1", "cp1251", "koi8_r", "cp1250")
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_MAGIC = (
+    (b"%PDF", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"), (b"\x1f\x8b", "a gzip archive"), (b"Rar!", "a RAR archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"), (b"\xd0\xcf\x11\xe0", "an old Excel (.xls) or Word file: save it as .xlsx or CSV"),
+    (b"SQLite format 3", "an SQLite database"), (b"\x7fELF", "a program"), (b"MZ\x90\x00", "a Windows program"),
+)
+
+
+class ImportFileError(ValueError):
+    """A file that cannot be read as a table, with the reason in plain words."""
+
+
+def read_table(path: Path | str, options: FileOptions | None = None) -> pd.DataFrame:
+    """Read a CSV or XLSX file into a DataFrame of strings ("" for blank cells)."""
+    path = Path(path)
+    options = options or FileOptions()
+    if not path.is_file():
+        raise ImportFileError(f"No file at {path}.")
+    size = path.stat().st_size
+    if size == 0:
+        raise ImportFileError(f"{path.name} is empty.")
+    with path.open("rb") as fh:
+        head = fh.read(16)
+    if head.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".xlsm"):
+        return read_xlsx(path, options)
+    if size > MAX_FILE_BYTES:
+        raise ImportFileError(f"{path.name} is {size / 2**20:.0f} MB; files over {MAX_FILE_BYTES // 2**20} MB are not imported.")
+    return read_csv_bytes(path.read_bytes(), options, path.name)
+
+
+# --- CSV -------------------------------------------------------------------------
+
+def _binary_kind(data: bytes) -> str | None:
+    """Name the kind of a binary file from its first bytes, so the error says what it is."""
+    for magic, kind in _MAGIC:
+        if data.startswith(magic):
+            return kind
+    return None
+
+
+def _by_bom(data: bytes) -> tuple[str, int] | None:
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return encoding, len(bom)
+    return None
+
+
+def _guess_encoding(data: bytes, name: str) -> str:
+    """Strict UTF-8 first (most files, and fast), else charset-normalizer with a tie-break."""
+    try:
+        data.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    from charset_normalizer import from_bytes
+
+    results = list(from_bytes(data))
+    if not results:
+        raise ImportFileError(
+            f"{name}: cannot tell which text encoding it uses. Save it as UTF-8 CSV, "
+            "or set encoding = \"...\" under [file] in the mapping."
+        )
+    best = min(r.chaos for r in results)
+    tied = {r.encoding for r in results if r.chaos <= best + 0.01}
+    for preferred in PREFERRED_ENCODINGS:
+        if preferred in tied:
+            return preferred
+    return results[0].encoding
+
+
+def decode(data: bytes, encoding: str, name: str) -> str:
+    """Bytes to text with the mapping's encoding or a detected one; BOMs removed."""
+    bom = _by_bom(data)
+    if encoding == "auto":
+        if bom:
+            encoding, skip = bom
+            data = data[skip:]
+        else:
+            if b"\x00" in data[:4096] and not _looks_utf16(data):
+                raise ImportFileError(f"{name} is a binary file, not a CSV or XLSX table.")
+            encoding = _guess_encoding(data, name)
+    try:
+        text = data.decode(encoding)
+    except LookupError:
+        raise ImportFileError(f"Unknown encoding {encoding!r} in the mapping's [file] table.") from None
+    except UnicodeDecodeError as exc:
+        raise ImportFileError(
+            f"{name} cannot be decoded as {encoding} (byte {exc.start}). Set the right encoding "
+            "under [file] in the mapping, or save the file as UTF-8."
+        ) from None
+    text = text.lstrip("\ufeff")
+    if _looks_binary(text):
+        raise ImportFileError(f"{name} is a binary file, not a CSV or XLSX table.")
+    return text
+
+
+def _looks_binary(text: str) -> bool:
+    """Control or unassigned characters in more than 1 % of the start: not a table of text."""
+    sample = text[:SNIFF_CHARS]
+    odd = sum(
+        1 for ch in sample
+        if ch not in "\t\n\r\f" and unicodedata.category(ch) in ("Cc", "Co", "Cn", "Cs")
+    )
+    return "\x00" in sample or odd > 0.01 * max(len(sample), 1)
+
+
+def _looks_utf16(data: bytes) -> bool:
+    """UTF-16 without a BOM: text in the Latin range has a zero in every other byte."""
+    sample = data[:4096]
+    if len(sample) < 4:
+        return False
+    evens, odds = sample[0::2], sample[1::2]
+    return odds.count(0) > 0.4 * len(odds) or evens.count(0) > 0.4 * len(evens)
+
+
+def _sniff_delimiter(text: str) -> str:
+    """csv.Sniffer among , ; tab |, checked against the header; else the commonest in the header.
+
+    The Sniffer is fooled by prose with many commas, so its answer is kept only
+    if it splits the header into more than one column or no candidate does.
+    """
+    sample = text[:SNIFF_CHARS]
+    cut = sample.rfind("\n")
+    if 0 < cut < len(sample) - 1:
+        sample = sample[:cut]
+    header = text.split("\n", 1)[0]
+    counts = {d: header.count(d) for d in CANDIDATE_DELIMITERS}
+    try:
+        sniffed = csv.Sniffer().sniff(sample, delimiters=CANDIDATE_DELIMITERS).delimiter
+    except csv.Error:
+        sniffed = None
+    if sniffed and counts.get(sniffed, 0) > 0:
+        return sniffed
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] > 0 else ","
+
+
+def _csv_rows(text: str, delimiter: str, name: str) -> list[list[str]]:
+    """Parse CSV text; a field over the limit becomes an error, not a MemoryError."""
+    old = csv.field_size_limit()
+    csv.field_size_limit(MAX_FIELD_BYTES)
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            if len(row) > MAX_COLUMNS:
+                raise ImportFileError(
+                    f"{name}: row {reader.line_num} has {len(row)} columns; at most {MAX_COLUMNS} are read."
+                )
+            rows.append(row)
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):
+            raise ImportFileError(
+                f"{name}: a field near line {reader.line_num} is larger than {MAX_FIELD_BYTES // 2**20} MB; "
+                "this is not a case table (or a quote is never closed)."
+            ) from None
+        raise ImportFileError(f"{name}: not a readable CSV near line {reader.line_num} ({exc}).") from None
+    finally:
+        csv.field_size_limit(old)
+    return rows
+
+
+def read_csv_bytes(data: bytes, options: FileOptions | None = None, name: str = "file") -> pd.DataFrame:
+    """Decode, sniff and parse CSV bytes into the table frame."""
+    options = options or FileOptions()
+    kind = _binary_kind(data)
+    if kind and not _by_bom(data):
+        raise ImportFileError(f"{name} is {kind}, not a CSV or XLSX table.")
+    text = decode(data, options.encoding, name)
+    if not text.strip():
+        raise ImportFileError(f"{name} is empty.")
+    delimiter = options.delimiter if options.delimiter != "auto" else _sniff_delimiter(text)
+    return to_frame(_csv_rows(text, delimiter, name), options.header_row, name)
+
+
+# --- XLSX ------------------------------------------------------------------------
+
+def check_zip(path: Path) -> None:
+    """Refuse a zip whose directory promises more than the limit once unpacked (a zip bomb).
+
+    Python's zipfile stops reading an entry at its declared size, so the
+    declared total bounds what openpyxl can unpack.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            infos = zf.infolist()
+            names = {i.filename for i in infos}
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ImportFileError(f"{path.name} is not a valid XLSX file ({exc}).") from None
+    total = sum(i.file_size for i in infos)
+    if total > MAX_UNCOMPRESSED_BYTES:
+        raise ImportFileError(
+            f"{path.name} would unpack to {total / 2**20:,.0f} MB (limit {MAX_UNCOMPRESSED_BYTES // 2**20} MB); "
+            "it is refused as a possible zip bomb."
+        )
+    if "xl/workbook.xml" not in names:
+        raise ImportFileError(f"{path.name} is a zip archive but not an Excel workbook (.xlsx).")
+
+
+def cell_text(value: object) -> str:
+    """An Excel cell as the text a person sees: 12 not 12.0, dates as YYYY-MM-DD."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == time(0, 0) else value.isoformat(sep=" ")
+    if isinstance(value, (date, time)):
+        return value.isoformat()
+    return str(value)
+
+
+def read_xlsx(path: Path, options: FileOptions | None = None) -> pd.DataFrame:
+    """Read one sheet with openpyxl in read-only mode, every value as text."""
+    import openpyxl
+
+    options = options or FileOptions()
+    check_zip(path)
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many kinds on a damaged file
+        raise ImportFileError(f"{path.name} is not a readable Excel workbook ({type(exc).__name__}: {exc}).") from None
+    try:
+        if options.sheet is not None and options.sheet not in wb.sheetnames:
+            raise ImportFileError(f"{path.name} has no sheet {options.sheet!r}; sheets: {', '.join(wb.sheetnames)}.")
+        ws = wb[options.sheet] if options.sheet is not None else wb.worksheets[0]
+        rows = []
+        for row in ws.iter_rows(values_only=True):
+            if len(row) > MAX_COLUMNS:
+                raise ImportFileError(f"{path.name}: {len(row)} columns; at most {MAX_COLUMNS} are read.")
+            rows.append([cell_text(v) for v in row])
+    finally:
+        wb.close()
+    return to_frame(rows, options.header_row, path.name)
+
+
+# --- common ----------------------------------------------------------------------
+
+def _header(raw: list[str], name: str) -> list[str]:
+    """Trimmed, NFC column names; blanks get Excel-like names; duplicates are an error."""
+    header = [unicodedata.normalize("NFC", h).strip().lstrip("\ufeff") for h in raw]
+    while header and header[-1] == "":
+        header.pop()
+    header = [h or f"column {i + 1}" for i, h in enumerate(header)]
+    seen: set[str] = set()
+    for h in header:
+        if h in seen:
+            raise ImportFileError(f"{name}: the column name {h!r} appears twice in the header; rename one.")
+        seen.add(h)
+    return header
+
+
+def to_frame(rows: list[list[str]], header_row: int, name: str) -> pd.DataFrame:
+    """Rows of text -> DataFrame indexed by spreadsheet row number, blank rows dropped."""
+    if len(rows) < header_row or not any(c.strip() for c in rows[header_row - 1]):
+        raise ImportFileError(f"{name} has no header in row {header_row}.")
+    header = _header(rows[header_row - 1], name)
+    if len(header) > MAX_COLUMNS:
+        raise ImportFileError(f"{name}: {len(header)} columns; at most {MAX_COLUMNS} are read.")
+    width = len(header)
+    data, numbers = [], []
+    for offset, row in enumerate(rows[header_row:]):
+        row_number = header_row + 1 + offset
+        if len(row) > width:
+            if any(c.strip() for c in row[width:]):
+                raise ImportFileError(
+                    f"{name}: row {row_number} has {len(row)} fields but the header has {width}; "
+                    "check the delimiter and the quotes."
+                )
+            row = row[:width]
+        if not any(c.strip() for c in row):
+            continue
+        data.append(row + [""] * (width - len(row)))
+        numbers.append(row_number)
+    if not data:
+        raise ImportFileError(f"{name} has a header but no data rows.")
+    frame = pd.DataFrame(data, columns=header, index=pd.Index(numbers, name="row"), dtype=object)
+    return frame
