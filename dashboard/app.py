@@ -14,6 +14,7 @@ if __package__ in (None, ""):  # streamlit runs this file as a script
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dashboard import cache  # noqa: E402
+from dashboard.components.session import current_user  # noqa: E402
 from dashboard.components.sidebar import filter_sidebar  # noqa: E402
 from dashboard.db import DatabaseError  # noqa: E402
 from dashboard.i18n import _  # noqa: E402
@@ -28,6 +29,7 @@ except (DatabaseError, Exception) as exc:  # the page must explain, never show a
     st.error(_("The case database cannot be opened.") + f" {exc}")
     st.stop()
 
+user = current_user()
 filters, unit = filter_sidebar(version)
 st.session_state["filters"] = filters
 st.session_state["unit"] = unit
@@ -41,5 +43,18 @@ pages = {
         st.Page(str(PAGES_DIR / "case.py"), title=_("Case page"), url_path="case"),
         st.Page(str(PAGES_DIR / "profiles.py"), title=_("Defenders and organisations"), url_path="profiles"),
     ],
+    _("Account"): [
+        st.Page(str(PAGES_DIR / "sign_in.py"), title=_("Sign out") if user else _("Analyst sign-in"), url_path="sign-in"),
+    ],
 }
+# pages a role may not use are not registered at all, so their addresses lead nowhere
+if user is not None and user.role in ("analyst", "admin"):
+    pages[_("Analyst")] = [st.Page(str(PAGES_DIR / "edit.py"), title=_("Correct a record"), url_path="edit")]
+if user is not None and user.role == "admin":
+    pages[_("Analyst")].append(st.Page(str(PAGES_DIR / "admin.py"), title=_("Audit log and users"), url_path="admin"))
+with st.sidebar:
+    if user is not None:
+        st.caption(_("Signed in as {name} ({role})").format(name=user.name, role=user.role))
+    if st.session_state.pop("signed_out_note", None):
+        st.info(_("You were signed out after a period of inactivity."))
 st.navigation(pages).run()

@@ -2,8 +2,9 @@
 
 One DuckDB connection per server process (``st.cache_resource``); every query
 runs on its own cursor (``dashboard.sql.run``). Query results are cached with
-``st.cache_data`` keyed on the filters and the data version (the time act_facts
-was last rebuilt), so an import or an edit makes every page fresh at once.
+``st.cache_data`` keyed on the filters, the mode and the data version (the time
+act_facts was last rebuilt), so an import or an edit makes every page fresh at
+once and a public visitor never receives an analyst's cached result.
 """
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ import streamlit as st
 from . import db, metrics, sql
 from .export import acts_frame, incidents_frame
 from .filters import Filters
+from .privacy import aggregate_filters, suppress
 from .settings import db_path
 
 
@@ -42,7 +44,7 @@ def data_version() -> str:
     return str(frame.iloc[0, 0]) if len(frame) else ""
 
 
-@st.cache_data(show_spinner=False, max_entries=512)
+@st.cache_data(show_spinner=False, max_entries=64)
 def labels(version: str) -> dict[str, dict[str, str]]:
     return metrics.labels(connection())
 
@@ -53,23 +55,23 @@ def vocabulary_sets(version: str) -> dict[str, set[str]]:
 
 
 @st.cache_data(show_spinner=False, max_entries=2048)
-def aggregate(version: str, filters: Filters, by: str, unit: str) -> pd.DataFrame:
-    return metrics.aggregate(connection(), filters, by, unit, labels(version))
+def aggregate(version: str, filters: Filters, by: str, unit: str, mode: str) -> pd.DataFrame:
+    return metrics.aggregate(connection(), filters, by, unit, labels(version), mode=mode)
 
 
 @st.cache_data(show_spinner=False, max_entries=2048)
-def totals(version: str, filters: Filters) -> dict[str, int]:
-    return metrics.totals(connection(), filters)
+def totals(version: str, filters: Filters, mode: str) -> dict[str, int]:
+    return metrics.totals(connection(), filters, mode)
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def incidents(version: str, filters: Filters, limit: int, offset: int = 0) -> pd.DataFrame:
-    return incidents_frame(connection(), filters, limit, offset)
+def incidents(version: str, filters: Filters, limit: int, mode: str) -> pd.DataFrame:
+    return incidents_frame(connection(), filters, limit, 0, mode)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)
-def acts(version: str, filters: Filters, limit: int) -> pd.DataFrame:
-    return acts_frame(connection(), filters, limit)
+def acts(version: str, filters: Filters, limit: int, mode: str) -> pd.DataFrame:
+    return acts_frame(connection(), filters, limit, 0, mode)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
@@ -80,13 +82,15 @@ def named(version: str, name: str, params: tuple[tuple[str, object], ...] = ()) 
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def involvement(version: str, filters: Filters) -> pd.DataFrame:
-    return sql.run(connection(), "acts_by_involvement", filters.to_params())
+def involvement(version: str, filters: Filters, mode: str) -> pd.DataFrame:
+    frame = sql.run(connection(), "acts_by_involvement", aggregate_filters(filters, mode).to_params())
+    return suppress(frame, mode)
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
-def places(version: str, filters: Filters) -> pd.DataFrame:
-    return sql.run(connection(), "places_by_incident_count", filters.to_params())
+def places(version: str, filters: Filters, mode: str) -> pd.DataFrame:
+    params = aggregate_filters(filters, mode).to_params() | {"reveal_places": mode == "analyst"}
+    return suppress(sql.run(connection(), "places_by_incident_count", params), mode)
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

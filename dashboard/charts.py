@@ -19,6 +19,13 @@ TOPOJSON_URL = "/app/static/topojson/"
 FONT = dict(family="DejaVu Sans, Arial, sans-serif", size=13)
 
 
+def _display(data: pd.DataFrame) -> pd.Series:
+    """The text of each value: "< k" for suppressed cells, else the number."""
+    if "display" in data:
+        return data["display"].astype(str)
+    return pd.to_numeric(data["value"], errors="coerce").map(lambda v: f"{int(v):,}" if pd.notna(v) else "")
+
+
 def _layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
     fig.update_layout(
         title=dict(text=title, x=0, font=dict(size=15)), height=height, font=FONT,
@@ -43,14 +50,16 @@ def per_year(frame: pd.DataFrame, unit: str, title: str = "Attacks per year") ->
         return empty_figure("No data for this selection")
     data = frame.dropna(subset=["year"]).copy()
     data["year"] = data["year"].astype(int)
-    data["shown"] = pd.to_numeric(data["value"], errors="coerce")
+    data["shown"] = pd.to_numeric(data["value"], errors="coerce").fillna(0)
+    data["label"] = _display(data)
     if "actor_group" in data:
         data["group"] = data["actor_group"].map(GROUP_LABELS).fillna(data["actor_group"])
-        fig = px.bar(data, x="year", y="shown", color="group", barmode="group",
+        fig = px.bar(data, x="year", y="shown", color="group", barmode="group", text="label",
                      color_discrete_map={GROUP_LABELS[k]: v for k, v in STATE_COLOURS.items()},
                      custom_data=["actor_group"])
     else:
-        fig = px.bar(data, x="year", y="shown", color_discrete_sequence=["#b3261e"])
+        fig = px.bar(data, x="year", y="shown", color_discrete_sequence=["#b3261e"], text="label")
+    fig.update_traces(textposition="outside", cliponaxis=False, textfont_size=10)
     fig.update_xaxes(title="Year", dtick=1)
     fig.update_yaxes(title=UNIT_LABELS[unit], rangemode="tozero")
     return _layout(fig, title)
@@ -61,17 +70,19 @@ def breakdown(frame: pd.DataFrame, column: str, unit: str, title: str, colour_by
     if frame.empty:
         return empty_figure("No data for this selection")
     data = frame.copy()
-    data["shown"] = pd.to_numeric(data["value"], errors="coerce")
+    data["shown"] = pd.to_numeric(data["value"], errors="coerce").fillna(0)
+    data["text"] = _display(data)
     label = f"{column}_label" if f"{column}_label" in data else column
     data = data.sort_values("shown", ascending=True)
     if colour_by_group and "actor_group" in data:
         data["group"] = data["actor_group"].map(GROUP_LABELS).fillna(data["actor_group"])
         fig = px.bar(data, x="shown", y=label, orientation="h", color="group",
                      color_discrete_map={GROUP_LABELS[k]: v for k, v in STATE_COLOURS.items()},
-                     custom_data=[column])
+                     custom_data=[column], text="text")
     else:
         fig = px.bar(data, x="shown", y=label, orientation="h", color_discrete_sequence=["#1f5fa8"],
-                     custom_data=[column])
+                     custom_data=[column], text="text")
+    fig.update_traces(textposition="outside", cliponaxis=False)
     fig.update_xaxes(title=UNIT_LABELS[unit], rangemode="tozero")
     fig.update_yaxes(title="", type="category")
     return _layout(fig, title, height=max(260, 28 * len(data) + 90))
@@ -83,7 +94,7 @@ def world_map(frame: pd.DataFrame, unit: str, title: str = "Where") -> go.Figure
         return empty_figure("No data for this selection")
     data = frame.copy()
     data["shown"] = pd.to_numeric(data["value"], errors="coerce")
-    data["text"] = data.get("display", data["value"]).astype(str)
+    data["text"] = _display(data)
     name = data["country_code_label"] if "country_code_label" in data else data["country_code"]
     fig = go.Figure(go.Choropleth(
         locations=data["country_code"], z=data["shown"].fillna(0), locationmode="ISO-3",
@@ -107,7 +118,7 @@ def heatmap(frame: pd.DataFrame, unit: str, title: str = "Country by year") -> g
     order = data.groupby(label)["shown"].sum().sort_values(ascending=False).index[:25]
     data = data[data[label].isin(order)]
     grid = data.pivot_table(index=label, columns="year", values="shown", aggfunc="sum").reindex(order)
-    text = data.assign(t=data.get("display", data["value"]).astype(str)).pivot_table(
+    text = data.assign(t=_display(data)).pivot_table(
         index=label, columns="year", values="t", aggfunc="first").reindex(index=grid.index, columns=grid.columns)
     fig = go.Figure(go.Heatmap(
         z=grid.to_numpy(), x=[str(c) for c in grid.columns], y=list(grid.index), colorscale="Reds",

@@ -7,13 +7,16 @@ values, so it can be scripted safely.
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 from pathlib import Path
 from typing import Any, Sequence
 
 import duckdb
 
-from . import db, sql
+from . import audit, db, sql
+from .auth import ROLES, AuthError, add_user, list_users, users_path
+from .privacy import MODES, check_mode
 from .export import acts_frame, describe_selection, incidents_frame, summary_frame, to_csv_bytes, write_with_sidecar
 from .filters import FilterError, Filters, check_vocabulary, make_filters
 from .metrics import DIMENSIONS, check_unit, vocabulary_sets
@@ -103,26 +106,61 @@ def _emit(frame: Any, output: str, about: str) -> None:
     print(f"Wrote {len(frame)} rows to {csv_path} (selection described in {sidecar}).", file=sys.stderr)
 
 
+def _open_for_audit() -> duckdb.DuckDBPyConnection:
+    """Read-write when possible (so the export is audited), else read-only."""
+    try:
+        return _open(read_only=False)
+    except db.DatabaseError:
+        return _open(read_only=True)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
-    con = _open()
+    mode = check_mode(args.mode)
+    con = _open_for_audit()
     try:
         filters = filters_from_args(args, con)
         fingerprint = db.content_fingerprint(con)
         if args.what == "incidents":
-            frame = incidents_frame(con, filters)
-            about = describe_selection(filters, "incidents, one row per incident", row_count=len(frame), fingerprint=fingerprint)
+            frame = incidents_frame(con, filters, mode=mode)
+            what = "incidents, one row per incident"
+            unit = None
         elif args.what == "acts":
-            frame = acts_frame(con, filters)
-            about = describe_selection(filters, "acts, one row per act and perpetrator", row_count=len(frame), fingerprint=fingerprint)
+            frame = acts_frame(con, filters, mode=mode)
+            what = "acts, one row per act and perpetrator"
+            unit = None
         else:
             if not args.by:
                 raise CliError(f"summary needs --by, a comma list of: {', '.join(DIMENSIONS)}")
             unit = check_unit(args.unit)
-            frame = summary_frame(con, filters, args.by, unit)
-            about = describe_selection(filters, f"summary by {args.by}", unit=unit, row_count=len(frame), fingerprint=fingerprint)
+            frame = summary_frame(con, filters, args.by, unit, mode=mode)
+            what = f"summary by {args.by}"
+        about = describe_selection(filters, what, unit=unit, row_count=len(frame), mode=mode, fingerprint=fingerprint)
+        audit.record(con, f"cli:{getpass.getuser()}", "export", f"{args.what} ({mode}) -> {args.output}",
+                     filters.describe(), len(frame))
     finally:
         con.close()
     _emit(frame, args.output, about)
+    return 0
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    if args.action == "list":
+        for user in list_users():
+            print(f"{user.name}\t{user.role}")
+        return 0
+    if not args.name:
+        raise CliError("users add needs a NAME")
+    if sys.stdin.isatty():
+        password = getpass.getpass(f"Password for {args.name}: ")
+        if getpass.getpass("Again: ") != password:
+            raise CliError("the passwords differ")
+    else:
+        password = sys.stdin.readline().rstrip("\r\n")
+    try:
+        user = add_user(args.name, args.role, password)
+    except AuthError as exc:
+        raise CliError(str(exc)) from None
+    print(f"Saved user {user.name} ({user.role}) in {users_path()} (argon2 hash only).")
     return 0
 
 
@@ -192,8 +230,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--by", help=f"summary dimensions, comma list of: {', '.join(DIMENSIONS)}")
     p.add_argument("--unit", default="incidents", help="incidents, acts or defenders")
     p.add_argument("-o", "--output", default="-", help="output CSV file ('-' for standard output)")
+    p.add_argument("--mode", default="public", choices=MODES,
+                   help="public (default: safe to share; suppression applied) or analyst (everything; internal only)")
     _add_filter_args(p)
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("users", help="manage analyst sign-in users (argon2 hashes, kept outside the repository)")
+    p.add_argument("action", choices=["add", "list"])
+    p.add_argument("name", nargs="?")
+    p.add_argument("--role", default="analyst", choices=ROLES)
+    p.set_defaults(func=cmd_users)
 
     p = sub.add_parser("query", help="run a named query from queries/ and print CSV")
     p.add_argument("name", nargs="?")

@@ -24,6 +24,7 @@ import pandas as pd
 from . import sql
 from .filters import Filters
 from .metrics import UNIT_LABELS, aggregate
+from .privacy import Mode, check_mode, export_values, listing_filters
 from .settings import DATA_DIR
 
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
@@ -81,21 +82,35 @@ def describe_selection(
     return "\n".join(lines) + "\n"
 
 
-def incidents_frame(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = EXPORT_ROW_LIMIT, offset: int = 0) -> pd.DataFrame:
-    """One row per incident in the selection (see queries/incident_list.sql)."""
-    params = filters.to_params() | {"row_limit": limit, "row_offset": offset}
-    return sql.run(con, "incident_list", params)
+def _list_params(filters: Filters, mode: Mode, limit: int, offset: int) -> dict:
+    mode = check_mode(mode)
+    return listing_filters(filters, mode).to_params() | {
+        "row_limit": limit, "row_offset": offset, "reveal_names": mode == "analyst",
+    }
 
 
-def acts_frame(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = EXPORT_ROW_LIMIT, offset: int = 0) -> pd.DataFrame:
+def incidents_frame(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = EXPORT_ROW_LIMIT,
+                    offset: int = 0, mode: Mode = "public") -> pd.DataFrame:
+    """One row per incident in the selection (see queries/incident_list.sql).
+
+    Public mode (the default) lists public incidents only and withholds the names
+    of non-public defenders.
+    """
+    return sql.run(con, "incident_list", _list_params(filters, mode, limit, offset))
+
+
+def acts_frame(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = EXPORT_ROW_LIMIT,
+               offset: int = 0, mode: Mode = "public") -> pd.DataFrame:
     """One row per act and perpetrator in the selection (see queries/act_list.sql)."""
-    params = filters.to_params() | {"row_limit": limit, "row_offset": offset}
-    return sql.run(con, "act_list", params)
+    return sql.run(con, "act_list", _list_params(filters, mode, limit, offset))
 
 
-def summary_frame(con: duckdb.DuckDBPyConnection, filters: Filters, by: str | Iterable[str], unit: str) -> pd.DataFrame:
-    """An aggregate ready to export: dimensions, labels, value, distinct total, flags."""
-    frame = aggregate(con, filters, by if isinstance(by, str) else list(by), unit)
+def summary_frame(con: duckdb.DuckDBPyConnection, filters: Filters, by: str | Iterable[str], unit: str,
+                  mode: Mode = "public") -> pd.DataFrame:
+    """An aggregate ready to export: dimensions, labels, value ("< k" where suppressed), totals, flags."""
+    frame = export_values(aggregate(con, filters, by if isinstance(by, str) else list(by), unit, mode=mode))
+    if mode == "public":
+        frame = frame.drop(columns=["has_non_public"], errors="ignore")
     frame.insert(len(frame.columns) - 1, "unit", unit)
     return frame
 

@@ -37,6 +37,7 @@ class Filters:
     include_synthetic: bool = True
     search: str = ""
     defender_ids: tuple[int, ...] = ()
+    search_public_only: bool = False  # set by the public mode, never by a user
 
     def to_params(self) -> dict[str, Any]:
         """Named parameters for ``selected_acts`` (see queries/selected_acts_macro.sql)."""
@@ -52,6 +53,7 @@ class Filters:
             "visibilities": list(self.visibilities),
             "include_synthetic": bool(self.include_synthetic),
             "search": self.search,
+            "search_public_only": bool(self.search_public_only),
             "defender_ids": [int(x) for x in self.defender_ids],
         }
 
@@ -64,7 +66,7 @@ class Filters:
         out = []
         for f in fields(self):
             value = getattr(self, f.name)
-            if value in ((), None, "") or (f.name == "include_synthetic" and value):
+            if value in ((), None, "") or (f.name == "include_synthetic" and value) or f.name == "search_public_only":
                 continue
             if isinstance(value, tuple):
                 value = ", ".join(str(v) for v in value)
@@ -76,7 +78,7 @@ class Filters:
         parts = []
         for f in fields(self):
             value = getattr(self, f.name)
-            if value in ((), None, "") or (f.name == "include_synthetic" and value):
+            if value in ((), None, "") or (f.name == "include_synthetic" and value) or f.name == "search_public_only":
                 continue
             text = "-".join(str(v) for v in value) if isinstance(value, tuple) else str(value)
             parts.append(f"{f.name}-{text}")
@@ -128,7 +130,7 @@ def _clean_bool(name: str, value: Any) -> bool:
 
 def make_filters(**values: Any) -> Filters:
     """Build Filters from loose values (strings, lists, comma lists), checking their shape."""
-    known = {f.name for f in fields(Filters)}
+    known = {f.name for f in fields(Filters)} - {"search_public_only"}
     unknown = sorted(set(values) - known)
     if unknown:
         raise FilterError(f"Unknown filter(s): {', '.join(unknown)}. Known: {', '.join(sorted(known))}.")
@@ -198,7 +200,7 @@ def to_query_params(filters: Filters) -> dict[str, str]:
     out: dict[str, str] = {}
     default = Filters()
     for name, value in asdict(filters).items():
-        if name == "visibilities" or value == getattr(default, name):
+        if name in ("visibilities", "search_public_only") or value == getattr(default, name):
             continue
         key = _FIELD_TO_URL[name]
         if isinstance(value, (tuple, list)):

@@ -16,6 +16,8 @@ import pandas as pd
 
 from . import sql
 from .filters import UNITS, FilterError, Filters
+from .privacy import Mode, aggregate_filters, check_mode, suppress
+from .settings import suppression_k
 
 
 @dataclass(frozen=True)
@@ -97,9 +99,10 @@ def check_unit(unit: str) -> str:
     return unit
 
 
-def totals(con: duckdb.DuckDBPyConnection, filters: Filters) -> dict[str, int]:
-    """Distinct totals of the selection: incidents, acts, defenders, countries."""
-    row = sql.run(con, "selection_totals", filters.to_params()).iloc[0]
+def totals(con: duckdb.DuckDBPyConnection, filters: Filters, mode: Mode = "public") -> dict[str, int]:
+    """Distinct totals of the selection: incidents, acts, defenders, countries (raw numbers;
+    pages pass them through ``privacy.present_totals``)."""
+    row = sql.run(con, "selection_totals", aggregate_filters(filters, check_mode(mode)).to_params()).iloc[0]
     return {k: int(v) for k, v in row.items()}
 
 
@@ -137,6 +140,7 @@ def aggregate(
     by: str | Sequence[str],
     unit: str = "incidents",
     label_maps: dict[str, dict[str, str]] | None = None,
+    mode: Mode = "public",
 ) -> pd.DataFrame:
     """Count the selection by the given dimensions in the given unit.
 
@@ -144,9 +148,14 @@ def aggregate(
     ``value``, ``incident_count``, ``has_non_public``, ``has_synthetic``, and the
     selection's ``distinct_total`` in the same unit. ``attrs`` carries the unit and
     whether any dimension is multi-valued (so pages know to show the note).
+    In public mode (the default, so that a forgotten argument fails safe) small
+    cells are suppressed (see dashboard.privacy): ``value`` is NaN there and
+    ``display`` says "< k".
     """
     dims = parse_dimensions(by)
     check_unit(unit)
+    mode = check_mode(mode)
+    filters = aggregate_filters(filters, mode)
     derive_group = "actor_type" in dims and "actor_group" in dims
     sql_dims = [DIMENSIONS[d] for d in dims if not (derive_group and d == "actor_group")]
     identifiers = {
@@ -165,10 +174,12 @@ def aggregate(
             frame[f"{dim.column}_label"] = frame[dim.column].map(label_maps[dim.vocabulary]).fillna(frame[dim.column])
     if "year" in frame:
         frame["year"] = frame["year"].astype("Int64")
-    total = totals(con, filters)[{"incidents": "incident_count", "acts": "act_count", "defenders": "defender_count"}[unit]]
-    frame["distinct_total"] = total
-    frame.attrs.update(unit=unit, dimensions=dims, multi_valued=is_multi_counted(dims, unit))
-    return frame
+    whole = totals(con, filters, mode)
+    total = whole[{"incidents": "incident_count", "acts": "act_count", "defenders": "defender_count"}[unit]]
+    hide_total = mode == "public" and whole["non_public_incident_count"] > 0 and whole["incident_count"] < suppression_k()
+    frame["distinct_total"] = float("nan") if hide_total else total
+    frame.attrs.update(unit=unit, dimensions=dims, multi_valued=is_multi_counted(dims, unit), mode=mode)
+    return suppress(frame, mode)
 
 
 INCIDENT_LEVEL = frozenset({"country", "region", "subregion", "year"})
@@ -200,5 +211,6 @@ def multi_count_note(frame: pd.DataFrame) -> str | None:
     unit = frame.attrs.get("unit", "incidents")
     singular = {"incidents": "incident", "acts": "act", "defenders": "defender"}[unit]
     dims = ", ".join(d.replace("_", " ") for d in frame.attrs.get("dimensions", []))
-    total = int(frame["distinct_total"].iloc[0]) if len(frame) else 0
-    return MULTI_COUNT_NOTE.format(unit_singular=singular, dims=dims + " values", total=total)
+    total = frame["distinct_total"].iloc[0] if len(frame) else 0
+    shown = f"{int(total):,}" if pd.notna(total) else "suppressed"
+    return MULTI_COUNT_NOTE.format(unit_singular=singular, dims=dims + " values", total=shown)

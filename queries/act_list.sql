@@ -3,11 +3,12 @@
 -- selection. Used by the act CSV export and case timelines.
 -- Parameters: the selection ($countries, $regions, $year_from, $year_to,
 -- $violations, $actor_types, $sectors, $genders, $visibilities,
--- $include_synthetic, $search, $defender_ids), $row_limit, $row_offset.
+-- $include_synthetic, $search, $search_public_only, $defender_ids), $row_limit, $row_offset,
+-- $reveal_names (false in public mode: names of non-public defenders are withheld).
 with selected as (
     select act_id
     from selected_acts($countries, $regions, $year_from, $year_to, $violations, $actor_types,
-                       $sectors, $genders, $visibilities, $include_synthetic, $search, $defender_ids)
+                       $sectors, $genders, $visibilities, $include_synthetic, $search, $search_public_only, $defender_ids)
     order by incident_id, act_id
     limit $row_limit offset $row_offset
 )
@@ -24,7 +25,8 @@ select
     v.label as violation_type,
     pv.label as violation_category,
     v.sdg_16_10_1_category as sdg_category,
-    d.name as victim,
+    case when $reveal_names or (d.is_name_public and d.visibility = 'public') then d.name
+         when d.defender_id is null then null else '(name withheld)' end as victim,
     d.kind as victim_kind,
     d.gender_code as victim_gender,
     d.is_name_public and d.visibility = 'public' as victim_is_public,

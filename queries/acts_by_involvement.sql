@@ -3,11 +3,11 @@
 -- involved that way. An act with several perpetrators counts once per degree.
 -- Parameters: the selection ($countries, $regions, $year_from, $year_to,
 -- $violations, $actor_types, $sectors, $genders, $visibilities,
--- $include_synthetic, $search, $defender_ids).
+-- $include_synthetic, $search, $search_public_only, $defender_ids).
 with selected as (
     select act_id, incident_id, visibility
     from selected_acts($countries, $regions, $year_from, $year_to, $violations, $actor_types,
-                       $sectors, $genders, $visibilities, $include_synthetic, $search, $defender_ids)
+                       $sectors, $genders, $visibilities, $include_synthetic, $search, $search_public_only, $defender_ids)
 )
 select
     ap.involvement_code as involvement,

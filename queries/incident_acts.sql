@@ -1,13 +1,15 @@
 -- One row: one act of one incident and one of its perpetrators, in date order:
 -- the case page's timeline.
--- Parameters: $incident_id.
+-- Parameters: $incident_id, $reveal_names (false in public mode: names of
+-- non-public defenders are withheld).
 select
     a.act_id,
     a.act_date,
     a.date_precision,
     v.label as violation_type,
     d.defender_id as victim_id,
-    d.name as victim,
+    case when $reveal_names or (d.is_name_public and d.visibility = 'public') then d.name
+         when d.defender_id is null then null else '(name withheld)' end as victim,
     d.kind as victim_kind,
     d.is_name_public and d.visibility = 'public' as victim_is_public,
     ac.name as perpetrator,

@@ -4,11 +4,12 @@
 -- CSV export.
 -- Parameters: the selection ($countries, $regions, $year_from, $year_to,
 -- $violations, $actor_types, $sectors, $genders, $visibilities,
--- $include_synthetic, $search, $defender_ids), $row_limit, $row_offset.
+-- $include_synthetic, $search, $search_public_only, $defender_ids), $row_limit, $row_offset,
+-- $reveal_names (false in public mode: names of non-public defenders are withheld).
 with selected as (
     select distinct incident_id
     from selected_acts($countries, $regions, $year_from, $year_to, $violations, $actor_types,
-                       $sectors, $genders, $visibilities, $include_synthetic, $search, $defender_ids)
+                       $sectors, $genders, $visibilities, $include_synthetic, $search, $search_public_only, $defender_ids)
 ),
 page as (
     select i.*
@@ -44,7 +45,8 @@ actor_info as (
 defender_info as (
     select
         a.incident_id,
-        string_agg(distinct d.name, '; ' order by d.name) as defenders,
+        string_agg(distinct case when $reveal_names or (d.is_name_public and d.visibility = 'public')
+                                 then d.name else '(name withheld)' end, '; ') as defenders,
         count(distinct d.defender_id) as defender_count,
         bool_and(d.is_name_public and d.visibility = 'public') as all_defenders_public
     from acts as a

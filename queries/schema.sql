@@ -125,3 +125,16 @@ create table if not exists published_figures (
 );
 
 create table if not exists metadata (key varchar primary key, value varchar);
+
+create sequence if not exists audit_seq start 1;
+create table if not exists audit_log (
+    audit_id bigint primary key,
+    logged_at timestamp not null,
+    username varchar not null,
+    action varchar not null,            -- sign_in, sign_in_failed, export, edit, import, report
+    target varchar,
+    filters varchar,                    -- JSON
+    row_count bigint,
+    before varchar,                     -- JSON (edits)
+    after varchar                       -- JSON (edits)
+);

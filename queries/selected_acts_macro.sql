@@ -5,10 +5,13 @@
 -- filter keeps whole incidents that touched the defender, a member of the
 -- organisation, or the organisation itself (so a profile shows the full story).
 -- Parameters (in order): countries, regions, year_from, year_to, violations,
--- actor_types, sectors, genders, visibilities, include_synthetic, search, defender_ids.
+-- actor_types, sectors, genders, visibilities, include_synthetic, search,
+-- search_public_only (public mode: text search only sees public incidents, so a
+-- count cannot reveal words from a confidential summary), defender_ids.
 create or replace macro selected_acts(
     p_countries, p_regions, p_year_from, p_year_to, p_violations, p_actor_types,
-    p_sectors, p_genders, p_visibilities, p_include_synthetic, p_search, p_defender_ids
+    p_sectors, p_genders, p_visibilities, p_include_synthetic, p_search, p_search_public_only,
+    p_defender_ids
 ) as table
 select *
 from act_facts
@@ -22,7 +25,8 @@ where (len(p_countries) = 0 or list_contains(p_countries, country_code))
   and (len(p_genders) = 0 or list_contains(p_genders, gender_code))
   and (len(p_visibilities) = 0 or list_contains(p_visibilities, visibility))
   and (p_include_synthetic or not is_synthetic)
-  and (p_search = '' or contains(search_text, lower(p_search)))
+  and (p_search = '' or (contains(search_text, lower(p_search))
+                         and (not p_search_public_only or visibility = 'public')))
   and (len(p_defender_ids) = 0 or incident_id in (
         select f.incident_id from act_facts as f where list_has_any(p_defender_ids, f.related_defender_ids)
   ));

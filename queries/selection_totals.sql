@@ -4,11 +4,11 @@
 -- sums across multi-valued categories double-count.
 -- Parameters: the selection ($countries, $regions, $year_from, $year_to,
 -- $violations, $actor_types, $sectors, $genders, $visibilities,
--- $include_synthetic, $search, $defender_ids).
+-- $include_synthetic, $search, $search_public_only, $defender_ids).
 with selected as (
     select *
     from selected_acts($countries, $regions, $year_from, $year_to, $violations, $actor_types,
-                       $sectors, $genders, $visibilities, $include_synthetic, $search, $defender_ids)
+                       $sectors, $genders, $visibilities, $include_synthetic, $search, $search_public_only, $defender_ids)
 )
 select
     count(distinct incident_id) as incident_count,

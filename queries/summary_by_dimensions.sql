@@ -6,13 +6,13 @@
 -- values and the values do not add up to the distinct total.
 -- Parameters: the selection ($countries, $regions, $year_from, $year_to,
 -- $violations, $actor_types, $sectors, $genders, $visibilities,
--- $include_synthetic, $search, $defender_ids).
+-- $include_synthetic, $search, $search_public_only, $defender_ids).
 -- Identifiers (from the allowlist in dashboard/metrics.py only): {dimension_columns},
 -- {expansion_joins}, {unit_key}.
 with selected as (
     select *
     from selected_acts($countries, $regions, $year_from, $year_to, $violations, $actor_types,
-                       $sectors, $genders, $visibilities, $include_synthetic, $search, $defender_ids)
+                       $sectors, $genders, $visibilities, $include_synthetic, $search, $search_public_only, $defender_ids)
 ),
 expanded as (
     select *

@@ -346,7 +346,7 @@ code_like = st.text(alphabet=st.sampled_from("KAZGRUSkaz _-.,'()&%\\\";\u202e\x0
 any_text = st.text(max_size=300)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
 @given(search=any_text, countries=st.lists(st.one_of(any_text, code_like, st.integers()), max_size=8))
 def test_random_search_and_countries_only_raise_filter_error(ro_con, vocab, search, countries):
     try:
@@ -368,7 +368,7 @@ def test_random_search_and_countries_only_raise_filter_error(ro_con, vocab, sear
 url_values = st.one_of(any_text, code_like, st.lists(st.one_of(any_text, code_like), min_size=1, max_size=4))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, database=None)
 @given(params=st.dictionaries(
     st.one_of(st.sampled_from(["country", "region", "from", "to", "violation", "actor", "sector",
                                "gender", "q", "synthetic", "defender"]), st.text(max_size=20)),

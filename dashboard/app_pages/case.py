@@ -4,10 +4,12 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import cache
-from dashboard.components.widgets import plain, synthetic_badge
+from dashboard.components.session import mode
+from dashboard.components.widgets import mode_banner, plain, synthetic_badge
 from dashboard.i18n import _
 
 version = st.session_state["version"]
+current = mode()
 raw = st.query_params.get("id", "")
 if not raw:
     st.title(_("Case page"))
@@ -24,6 +26,12 @@ if detail.empty:
     st.warning(_("No case with id {id}.").format(id=incident_id))
     st.stop()
 case = detail.iloc[0]
+if current == "public" and case["visibility"] != "public":
+    st.title(_("Case page"))
+    st.warning(_("This case is not public. It is counted in the aggregate figures, but its details are shown "
+                 "only to signed-in analysts."))
+    st.stop()
+mode_banner(current)
 st.title(plain(case["title"]))
 if case["is_synthetic"]:
     synthetic_badge({"synthetic_act_count": 1})
@@ -54,7 +62,7 @@ c[2].markdown("**" + _("Visibility") + "**  \n" + plain(case["visibility"]))
 st.markdown("**" + _("Summary") + "**")
 st.text(case["summary"] or "")
 
-acts = cache.named(version, "incident_acts", (("incident_id", incident_id),))
+acts = cache.named(version, "incident_acts", (("incident_id", incident_id), ("reveal_names", current == "analyst")))
 st.subheader(_("Timeline of acts"))
 for act_id, group in acts.groupby("act_id", sort=False):
     first = group.iloc[0]
@@ -76,6 +84,9 @@ st.dataframe(perps, hide_index=True, width="stretch")
 st.subheader(_("Defenders"))
 victims = acts.dropna(subset=["victim"]).drop_duplicates("victim_id")[["victim_id", "victim", "victim_kind"]]
 for v in victims.itertuples():
+    if v.victim == "(name withheld)":
+        st.text(f"{v.victim} ({v.victim_kind})")
+        continue
     st.page_link("app_pages/profiles.py", label=f"{v.victim} ({v.victim_kind})", query_params={"defender_profile": str(v.victim_id)})
 
 st.subheader(_("Sources"))

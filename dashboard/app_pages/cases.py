@@ -4,21 +4,29 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import cache, export
-from dashboard.components.widgets import empty_state, synthetic_badge
+from dashboard.components.session import mode, record
+from dashboard.components.widgets import empty_state, mode_banner, synthetic_badge
 from dashboard.i18n import _
+from dashboard.privacy import listing_filters
 
 filters = st.session_state["filters"]
 version = st.session_state["version"]
+current = mode()
 PAGE_SIZE = 1000
 
 st.title(_("Cases"))
-totals = cache.totals(version, filters)
+mode_banner(current)
+# the table lists only what this mode may list; its totals are counted the same way
+totals = cache.totals(version, listing_filters(filters, current), "analyst")
 synthetic_badge(totals)
+if current == "public":
+    st.caption(_("Public view: only public cases are listed. Restricted and confidential cases are counted "
+                 "in the Overview's figures but never listed."))
 if totals["incident_count"] == 0:
     empty_state()
     st.stop()
 
-table = cache.incidents(version, filters, PAGE_SIZE)
+table = cache.incidents(version, filters, PAGE_SIZE, current)
 shown = table.assign(open=table["incident_id"].map(lambda i: f"case?id={i}"))
 columns = ["open", "start_date", "date_precision", "country", "place", "title", "violation_types",
            "actor_groups", "defenders", "act_count", "visibility", "is_synthetic"]
@@ -47,13 +55,16 @@ if rows:
         st.switch_page("app_pages/case.py", query_params={"id": str(chosen)})
 
 st.markdown("**" + _("Download (all incidents and acts for the current filters)") + "**")
-slug = filters.slug()
+slug = filters.slug() + ("_ANALYST" if current == "analyst" else "")
 c = st.columns(4)
 c[0].download_button(_("Table as shown (CSV)"), export.to_csv_bytes(table[[col for col in table.columns]]),
-                     file_name=f"hrd_cases_table_{slug}.csv", mime="text/csv", key="dl_cases_shown", on_click="ignore")
-c[1].download_button(_("All incidents (CSV)"), lambda: export.to_csv_bytes(cache.incidents(version, filters, 50_000_000)),
-                     file_name=f"hrd_incidents_{slug}.csv", mime="text/csv", key="dl_incidents", on_click="ignore")
-c[2].download_button(_("All acts (CSV)"), lambda: export.to_csv_bytes(cache.acts(version, filters, 50_000_000)),
-                     file_name=f"hrd_acts_{slug}.csv", mime="text/csv", key="dl_acts", on_click="ignore")
-c[3].download_button(_("About these files"), export.describe_selection(filters, "incidents and acts", row_count=totals["incident_count"]).encode(),
+                     file_name=f"hrd_cases_table_{slug}.csv", mime="text/csv", key="dl_cases_shown",
+                     on_click=record, args=("export", "cases table", filters.describe(), len(table)))
+c[1].download_button(_("All incidents (CSV)"), lambda: export.to_csv_bytes(cache.incidents(version, filters, 50_000_000, current)),
+                     file_name=f"hrd_incidents_{slug}.csv", mime="text/csv", key="dl_incidents",
+                     on_click=record, args=("export", "incidents", filters.describe(), totals["incident_count"]))
+c[2].download_button(_("All acts (CSV)"), lambda: export.to_csv_bytes(cache.acts(version, filters, 50_000_000, current)),
+                     file_name=f"hrd_acts_{slug}.csv", mime="text/csv", key="dl_acts",
+                     on_click=record, args=("export", "acts", filters.describe(), totals["act_count"]))
+c[3].download_button(_("About these files"), export.describe_selection(filters, "incidents and acts", row_count=totals["incident_count"], mode=current).encode(),
                      file_name=f"hrd_cases_{slug}.about.txt", mime="text/plain", key="dl_cases_about", on_click="ignore")

@@ -5,15 +5,19 @@ import streamlit as st
 
 from dashboard import cache, charts
 from dashboard.compare import FEMINITA_PRESET, PRESET_TITLE, Side, describe_side, side_filters, what_changed
-from dashboard.components.widgets import chart_note, download_csv, synthetic_badge
+from dashboard.components.session import mode
+from dashboard.components.widgets import chart_note, download_csv, mode_banner, synthetic_badge, table_view
 from dashboard.filters import to_query_params
 from dashboard.i18n import _
+from dashboard.privacy import present_totals
 
 base = st.session_state["filters"]
 unit = st.session_state["unit"]
 version = st.session_state["version"]
+current = mode()
 
 st.title(_("Compare two selections"))
+mode_banner(current)
 if st.button("⚖️ " + _(PRESET_TITLE), key="preset_feminita"):
     keep = {k: v for k, v in st.query_params.to_dict().items() if not k.startswith(("a.", "b."))}
     st.query_params.from_dict(keep | FEMINITA_PRESET)
@@ -28,12 +32,14 @@ fb, notes_b = side_filters(params, "b.", base.include_synthetic, vocab)
 for note in notes_a + notes_b:
     st.caption("⚠️ " + note)
 
-defenders = cache.named(version, "defender_list", (("include_synthetic", base.include_synthetic), ("search", "")))
+defenders = cache.named(version, "defender_list", (("include_synthetic", base.include_synthetic), ("search", ""),
+                                                  ("public_only", current == "public")))
 names = dict(zip(defenders["defender_id"], defenders["name"]))
 for wanted in set(fa.defender_ids) | set(fb.defender_ids):
     if wanted not in names:
         found = cache.named(version, "defender_detail", (("defender_id", int(wanted)),))
-        if not found.empty:
+        public = not found.empty and bool(found.iloc[0]["is_name_public"]) and found.iloc[0]["visibility"] == "public"
+        if not found.empty and (public or current == "analyst"):
             names[wanted] = found.iloc[0]["name"]
 name_a, name_b = describe_side(fa, names), describe_side(fb, names)
 if name_a == name_b:
@@ -65,10 +71,10 @@ def editor(prefix: str, current) -> None:
 
 def side(name: str, filters) -> Side:
     return Side(
-        name=name, filters=filters, totals=cache.totals(version, filters),
-        violations=cache.aggregate(version, filters, "violation", unit),
-        actors=cache.aggregate(version, filters, "actor_type,actor_group", unit),
-        involvement=cache.involvement(version, filters), places=cache.places(version, filters),
+        name=name, filters=filters, totals=cache.totals(version, filters, current),
+        violations=cache.aggregate(version, filters, "violation", unit, current),
+        actors=cache.aggregate(version, filters, "actor_type,actor_group", unit, current),
+        involvement=cache.involvement(version, filters, current), places=cache.places(version, filters, current),
     )
 
 
@@ -81,10 +87,11 @@ for col, s, prefix in ((cols[0], sa, "a."), (cols[1], sb, "b.")):
     with col:
         st.subheader(s.name)
         editor(prefix, s.filters)
+        shown = present_totals(s.totals, current)
         m = st.columns(3)
-        m[0].metric(_("Incidents"), s.totals["incident_count"])
-        m[1].metric(_("Acts"), s.totals["act_count"])
-        m[2].metric(_("Defenders affected"), s.totals["defender_count"])
+        m[0].metric(_("Incidents"), shown["incident_count"])
+        m[1].metric(_("Acts"), shown["act_count"])
+        m[2].metric(_("Defenders affected"), shown["defender_count"])
         if s.totals["act_count"] == 0:
             st.info(_("Nothing matches this selection."))
             continue
@@ -97,10 +104,10 @@ for col, s, prefix in ((cols[0], sa, "a."), (cols[1], sb, "b.")):
         chart_note(s.actors, unit)
         download_csv(s.actors, f"compare_{prefix[0]}_actors", s.filters, f"ca{prefix}", unit=unit)
         st.markdown("**" + _("Degree of involvement (acts)") + "**")
-        st.dataframe(s.involvement, hide_index=True, width="stretch")
+        st.dataframe(table_view(s.involvement, current), hide_index=True, width="stretch")
         download_csv(s.involvement, f"compare_{prefix[0]}_involvement", s.filters, f"ci{prefix}", unit="acts")
         st.markdown("**" + _("Places (incidents)") + "**")
-        st.dataframe(s.places, hide_index=True, width="stretch")
+        st.dataframe(table_view(s.places, current), hide_index=True, width="stretch")
         download_csv(s.places, f"compare_{prefix[0]}_places", s.filters, f"cp{prefix}", unit="incidents")
 
 st.subheader(_("What changed"))

@@ -5,15 +5,20 @@ import streamlit as st
 
 from dashboard import cache, charts
 from dashboard.components.sidebar import narrow
-from dashboard.components.widgets import chart_note, download_csv, empty_state, synthetic_badge
+from dashboard.components.session import mode
+from dashboard.components.widgets import chart_note, download_csv, empty_state, mode_banner, synthetic_badge
 from dashboard.i18n import _
+from dashboard.privacy import present_totals
 
 filters = st.session_state["filters"]
 unit = st.session_state["unit"]
 version = st.session_state["version"]
+current = mode()
 
 st.title(_("Attacks on human rights defenders"))
-totals = cache.totals(version, filters)
+totals = cache.totals(version, filters, current)
+shown = present_totals(totals, current)
+mode_banner(current)
 synthetic_badge(totals)
 
 c1, c2 = st.columns([3, 2])
@@ -24,22 +29,22 @@ with c2:
                                "b.defender": "1", "b.from": "2024", "b.to": "2024"})
 
 m = st.columns(4)
-m[0].metric(_("Incidents"), f"{totals['incident_count']:,}")
-m[1].metric(_("Acts"), f"{totals['act_count']:,}")
-m[2].metric(_("Defenders affected"), f"{totals['defender_count']:,}")
-m[3].metric(_("Countries"), f"{totals['country_count']:,}")
+m[0].metric(_("Incidents"), shown["incident_count"])
+m[1].metric(_("Acts"), shown["act_count"])
+m[2].metric(_("Defenders affected"), shown["defender_count"])
+m[3].metric(_("Countries"), shown["country_count"])
 
 if totals["act_count"] == 0:
     empty_state()
     st.stop()
 
-per_year = cache.aggregate(version, filters, "year,actor_group", unit)
+per_year = cache.aggregate(version, filters, "year,actor_group", unit, current)
 st.plotly_chart(charts.per_year(per_year, unit, _("Attacks per year, by state / non-state perpetrators")),
                 width="stretch", key="chart_year")
 chart_note(per_year, unit)
 download_csv(per_year, "per_year", filters, "year", unit=unit)
 
-by_country = cache.aggregate(version, filters, "country", unit)
+by_country = cache.aggregate(version, filters, "country", unit, current)
 event = st.plotly_chart(charts.world_map(by_country, unit, _("Where (click a country to filter)")),
                         width="stretch", key="chart_map", on_select="rerun",
                         selection_mode="points", config={"topojsonURL": charts.TOPOJSON_URL})
@@ -51,7 +56,7 @@ download_csv(by_country, "by_country", filters, "country", unit=unit)
 
 left, right = st.columns(2)
 with left:
-    by_violation = cache.aggregate(version, filters, "violation", unit)
+    by_violation = cache.aggregate(version, filters, "violation", unit, current)
     event = st.plotly_chart(charts.breakdown(by_violation, "violation_code", unit, _("Kinds of attack")),
                             width="stretch", key="chart_violation", on_select="rerun",
                             selection_mode="points")
@@ -61,7 +66,7 @@ with left:
     chart_note(by_violation, unit)
     download_csv(by_violation, "by_violation", filters, "violation", unit=unit)
 with right:
-    by_actor = cache.aggregate(version, filters, "actor_type,actor_group", unit)
+    by_actor = cache.aggregate(version, filters, "actor_type,actor_group", unit, current)
     event = st.plotly_chart(charts.breakdown(by_actor, "actor_type", unit, _("Perpetrators: state and non-state"),
                                              colour_by_group=True),
                             width="stretch", key="chart_actor", on_select="rerun", selection_mode="points")
@@ -71,7 +76,7 @@ with right:
     chart_note(by_actor, unit)
     download_csv(by_actor, "by_actor_type", filters, "actor", unit=unit)
 
-heat = cache.aggregate(version, filters, "country,year", unit)
+heat = cache.aggregate(version, filters, "country,year", unit, current)
 st.plotly_chart(charts.heatmap(heat, unit, _("Country by year")), width="stretch", key="chart_heat")
 chart_note(heat, unit)
 download_csv(heat, "country_by_year", filters, "heat", unit=unit)

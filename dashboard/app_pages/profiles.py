@@ -4,16 +4,22 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import cache, charts
-from dashboard.components.widgets import download_csv, plain, synthetic_badge
+from dashboard.components.session import mode
+from dashboard.components.widgets import download_csv, mode_banner, plain, synthetic_badge
 from dashboard.filters import Filters
 from dashboard.i18n import _
 
 base = st.session_state["filters"]
 version = st.session_state["version"]
+current = mode()
 
 st.title(_("Defenders and organisations"))
+mode_banner(current)
+if current == "public":
+    st.caption(_("Public view: only defenders whose names are public are listed, with their public cases."))
 search = st.text_input(_("Find a defender or organisation"), max_chars=100, key="profile_search")
-people = cache.named(version, "defender_list", (("include_synthetic", base.include_synthetic), ("search", search)))
+people = cache.named(version, "defender_list", (("include_synthetic", base.include_synthetic), ("search", search),
+                                               ("public_only", current == "public")))
 if people.empty:
     st.info(_("No defender or organisation matches."))
     st.stop()
@@ -23,7 +29,11 @@ raw = st.query_params.get("defender_profile", "")
 wanted = int(raw) if raw.isdigit() and len(raw) < 18 else ids[0]
 if wanted not in ids:
     detail = cache.named(version, "defender_detail", (("defender_id", wanted),))
-    if not detail.empty:
+    visible = not detail.empty and (current == "analyst" or (
+        bool(detail.iloc[0]["is_name_public"]) and detail.iloc[0]["visibility"] == "public"))
+    if not detail.empty and not visible:
+        st.warning(_("This profile is not public."))
+    if visible:
         ids = [wanted] + ids
         names[wanted] = detail.iloc[0]["name"]
 chosen = st.selectbox(_("Profile"), ids, index=ids.index(wanted) if wanted in ids else 0,
@@ -45,8 +55,8 @@ if detail["description"]:
     st.text(detail["description"])
 
 selection = Filters(defender_ids=(int(chosen),), include_synthetic=True)
-acts = cache.acts(version, selection, 20_000)
-incidents = cache.incidents(version, selection, 2000)
+acts = cache.acts(version, selection, 20_000, current)
+incidents = cache.incidents(version, selection, 2000, current)
 st.markdown(_("{n} incidents, {a} acts").format(n=len(incidents), a=acts["act_id"].nunique()))
 st.plotly_chart(charts.timeline(acts, _("Escalation timeline: each dot is an act")), width="stretch", key="profile_timeline")
 download_csv(acts, "profile_acts", selection, "profile_acts", unit="acts")

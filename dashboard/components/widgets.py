@@ -4,7 +4,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from .. import export
+from .. import export, privacy
 from ..filters import Filters
 from ..i18n import _
 from ..metrics import UNIT_LABELS, multi_count_note
@@ -33,14 +33,26 @@ def chart_note(frame: pd.DataFrame, unit: str) -> None:
 
 def download_csv(frame: pd.DataFrame, name: str, filters: Filters, key: str, label: str | None = None,
                  unit: str | None = None) -> None:
-    """A CSV download of exactly this data, named after the filters, with the selection in a sidecar."""
-    file_name = f"hrd_{name}_{filters.slug()}.csv"
+    """A CSV download of exactly this data, named after the filters, with the selection in a sidecar.
+
+    Aggregates are exported as shown: suppressed cells read "< k" in public mode.
+    Each click is written to the audit log.
+    """
+    from .session import mode, record
+
+    current = mode()
+    data = privacy.export_values(frame) if "display" in frame else frame
+    if current == "public":
+        data = data.drop(columns=["has_non_public"], errors="ignore")
+    suffix = "_ANALYST" if current == "analyst" else ""
+    file_name = f"hrd_{name}_{filters.slug()}{suffix}.csv"
     row = st.container(horizontal=True)
     row.download_button(
-        label or _("Download CSV"), data=export.to_csv_bytes(frame), file_name=file_name,
-        mime="text/csv", key=f"dl_{key}", on_click="ignore",
+        label or _("Download CSV"), data=export.to_csv_bytes(data), file_name=file_name,
+        mime="text/csv", key=f"dl_{key}", on_click=record,
+        args=("export", file_name, filters.describe(), len(data)),
     )
-    about = export.describe_selection(filters, name.replace("_", " "), unit=unit, row_count=len(frame))
+    about = export.describe_selection(filters, name.replace("_", " "), unit=unit, row_count=len(data), mode=current)
     row.download_button(
         _("About this file"), data=about.encode("utf-8"), file_name=file_name.replace(".csv", ".about.txt"),
         mime="text/plain", key=f"dl_about_{key}", on_click="ignore",
@@ -62,3 +74,20 @@ def plain(text: object) -> str:
     for ch in ("\u202e", "\u202d", "\u202a", "\u202b", "\u202c", "\u2066", "\u2067", "\u2068", "\u2069"):
         value = value.replace(ch, "")
     return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in value)
+
+
+def mode_banner(mode: str) -> None:
+    """Say which view this is: the analyst view must never be mistaken for the public one."""
+    if mode == "analyst":
+        st.markdown(
+            '<div data-testid="analyst-banner" style="background:#fde7e9;border:1px solid #b3261e;color:#7a1b14;'
+            'border-radius:6px;padding:4px 10px;font-weight:600;margin:4px 0">🔒 ' +
+            _("Analyst view: includes restricted and confidential cases. Do not share screenshots or files publicly.") +
+            "</div>", unsafe_allow_html=True)
+
+
+def table_view(frame: pd.DataFrame, mode: str) -> pd.DataFrame:
+    """A table as shown: "< k" text for suppressed cells, no internal flags in public mode."""
+    out = privacy.export_values(frame) if "display" in frame else frame.copy()
+    drop = ["is_suppressed", "has_synthetic"] + (["has_non_public"] if mode == "public" else [])
+    return out.drop(columns=drop, errors="ignore")

@@ -1,0 +1,53 @@
+"""Correct an incident, an act or a defender (analysts and admins); every change is audited."""
+from __future__ import annotations
+
+import streamlit as st
+
+from dashboard import cache
+from dashboard.components.session import username
+from dashboard.edits import EDITABLE, KEYS, EditError, apply_edit
+from dashboard.i18n import _
+
+user = st.session_state.get("user")
+if user is None or user.role not in ("analyst", "admin"):
+    st.error(_("Only signed-in analysts and admins can correct records."))
+    st.stop()
+
+st.title(_("Correct a record"))
+st.caption(_("Each change is written to the audit log with its values before and after."))
+table = st.selectbox(_("Record type"), list(EDITABLE), format_func=lambda t: {"incidents": _("Incident"), "acts": _("Act"), "defenders": _("Defender")}[t])
+record_id = st.number_input(_("Id"), min_value=1, step=1, value=2 if table == "incidents" else 1)
+con = cache.connection()
+cur = con.cursor()
+try:
+    fields = ", ".join(EDITABLE[table])
+    rows = cur.execute(f"select {fields} from {table} where {KEYS[table]} = $id", {"id": int(record_id)}).fetchall()  # names from EDITABLE
+finally:
+    cur.close()
+if not rows:
+    st.info(_("No record with this id."))
+    st.stop()
+current = dict(zip(EDITABLE[table], rows[0]))
+with st.form("edit_form"):
+    changes = {}
+    for field, kind in EDITABLE[table].items():
+        value = current[field]
+        if kind == "bool":
+            changes[field] = st.checkbox(field, value=bool(value))
+        elif kind == "text" and field in ("summary", "description"):
+            changes[field] = st.text_area(field, value=value or "", height=150)
+        else:
+            changes[field] = st.text_input(field, value="" if value is None else str(value))
+    submitted = st.form_submit_button(_("Save"))
+if submitted:
+    try:
+        typed = {f: v for f, v in changes.items()}
+        result = apply_edit(con, table, int(record_id), typed, username())
+    except EditError as exc:
+        st.error(str(exc))
+    else:
+        if result["after"]:
+            st.success(_("Saved: {fields}.").format(fields=", ".join(result["after"])))
+            st.cache_data.clear()
+        else:
+            st.info(_("Nothing changed."))

@@ -1,0 +1,56 @@
+"""The audit log: who signed in, imported, edited, exported or made a report, and when.
+
+Stored in the case database itself (table ``audit_log``), so a backup of the
+data carries its history. Writing the log must never break the action it
+records for a reader: if the database is read-only the entry goes to stderr.
+"""
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime, timezone
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from . import sql
+
+
+def record(
+    con: duckdb.DuckDBPyConnection,
+    user: str,
+    action: str,
+    target: str = "",
+    filters: Any = None,
+    row_count: int | None = None,
+    before: Any = None,
+    after: Any = None,
+) -> None:
+    """Append one entry (values as parameters; JSON for structured fields)."""
+    entry = {
+        "logged_at": datetime.now(timezone.utc).replace(tzinfo=None),
+        "username": user[:64],
+        "action": action[:40],
+        "target": str(target)[:500],
+        "filters": json.dumps(filters, default=str) if filters is not None else None,
+        "row_count": row_count,
+        "before": json.dumps(before, default=str) if before is not None else None,
+        "after": json.dumps(after, default=str) if after is not None else None,
+    }
+    cur = con.cursor()
+    try:
+        cur.execute(
+            "insert into audit_log (audit_id, logged_at, username, action, target, filters, row_count, before, after) "
+            "values (nextval('audit_seq'), $logged_at, $username, $action, $target, $filters, $row_count, $before, $after)",
+            entry,
+        )
+    except duckdb.Error as exc:  # read-only database: keep the trail somewhere
+        print(f"audit (not stored: {exc}): {json.dumps(entry, default=str)}", file=sys.stderr)
+    finally:
+        cur.close()
+
+
+def entries(con: duckdb.DuckDBPyConnection, limit: int = 1000) -> pd.DataFrame:
+    """The latest entries, newest first."""
+    return sql.run(con, "audit_log_list", {"row_limit": limit})
