@@ -44,7 +44,7 @@ pages = {
         st.Page(str(PAGES_DIR / "profiles.py"), title=_("Defenders and organisations"), url_path="profiles"),
     ],
     _("Account"): [
-        st.Page(str(PAGES_DIR / "sign_in.py"), title=_("Sign out") if user else _("Analyst sign-in"), url_path="sign-in"),
+        st.Page(str(PAGES_DIR / "sign_in.py"), title=_("Sign out") if user else _("Analyst sign-in"), url_path="sign_in"),
     ],
 }
 # pages a role may not use are not registered at all, so their addresses lead nowhere

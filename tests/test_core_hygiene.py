@@ -25,8 +25,13 @@ CORE = [
     "dashboard.cli",
     "dashboard.i18n",
 ]
-# charts.py (DESIGN.md) and compare.py (used by reports) are core too; tested when present
-OPTIONAL_CORE = ["dashboard.charts", "dashboard.compare"]
+# DESIGN.md: only app.py, cache.py, app_pages/ and components/ may use Streamlit;
+# every other top-level module (charts, compare, privacy, ...) is core too.
+UI_MODULES = {"app", "cache"}
+OTHER_CORE = sorted(
+    f"dashboard.{p.stem}" for p in PACKAGE.glob("*.py")
+    if p.stem not in UI_MODULES and p.stem != "__init__" and f"dashboard.{p.stem}" not in CORE
+)
 
 
 def sub_package_modules(folder: str) -> list[str]:
@@ -41,7 +46,7 @@ def sub_package_modules(folder: str) -> list[str]:
 
 MODULES = (
     CORE
-    + [m for m in OPTIONAL_CORE if (PACKAGE / f"{m.split('.')[-1]}.py").is_file()]
+    + OTHER_CORE
     + sub_package_modules("ingest")
     + sub_package_modules("report")
 )

@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dashboard.ingest.draft import DraftIncident, draft_incidents, draft_to_dict
 
@@ -173,6 +175,27 @@ def test_draft_to_dict_for_json_and_csv(feminita: list[DraftIncident]) -> None:
     assert "unknown male individuals (private_individuals)" in flat["perpetrators"]
     assert all(not isinstance(v, (list, dict)) for v in flat.values())
     assert json.loads(flat["evidence"]) == shymkent["evidence"]
+
+
+_PIECES = st.sampled_from(
+    ["On 9 October 2024,", "In May 2021,", "late 2020", "police officers", "arrested", "Almaty", "Kazakhstan",
+     ".", "\n", "\n\n", "“Feminita”", "activist", "Zhanar Sekerbayeva", "and", "threatened", "9 October",
+     "Front Line Defenders urges the authorities", "killed", "gunmen", "Bogota", "Colombia", "1500", "Mr.",
+     "A.", ",", "the venue refused", "?", "“", '"', "human rights defenders"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map(" ".join))
+def test_any_text_gives_well_formed_drafts(text: str) -> None:
+    incidents = draft_incidents(text)
+    rows = draft_to_dict(incidents)
+    assert json.loads(json.dumps(rows, ensure_ascii=False)) == rows
+    for incident in incidents:
+        assert incident.violations and incident.country_code
+        assert incident.start_date is not None and incident.end_date is not None
+        assert incident.start_date <= incident.end_date
+        assert incident.date_precision in {"day", "month", "year"}
 
 
 def test_ingest_core_never_imports_streamlit() -> None:

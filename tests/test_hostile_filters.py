@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dashboard import db, metrics, sql
+from dashboard import db, export, metrics
 from dashboard.filters import (
     MAX_LIST_LENGTH,
     FilterError,
@@ -51,7 +51,6 @@ HOSTILE = [
     "x" * 10_000,
 ]
 LIST_FIELDS = ["countries", "regions", "violations", "actor_types", "sectors", "genders"]
-LIST_PARAMS = {"row_limit": 50, "row_offset": 0}
 
 
 @pytest.fixture(scope="module")
@@ -67,8 +66,13 @@ def vocab(ro_con):
     return metrics.vocabulary_sets(ro_con)
 
 
+def list_incidents(con, filters: Filters) -> pd.DataFrame:
+    """The Cases list / incident export, as a visitor (public mode) gets it."""
+    return export.incidents_frame(con, filters, limit=50)
+
+
 def incident_ids(con, filters: Filters) -> list[int]:
-    frame = sql.run(con, "incident_list", filters.to_params() | LIST_PARAMS)
+    frame = list_incidents(con, filters)
     assert isinstance(frame, pd.DataFrame)
     return sorted(int(i) for i in frame["incident_id"])
 
@@ -242,7 +246,7 @@ def test_hostile_defender_ids(ro_con, value):
         return
     # whatever got through is a tuple of ints and only data
     assert all(isinstance(i, int) for i in filters.defender_ids)
-    assert isinstance(sql.run(ro_con, "incident_list", filters.to_params() | LIST_PARAMS), pd.DataFrame)
+    assert isinstance(list_incidents(ro_con, filters), pd.DataFrame)
 
 
 @pytest.mark.parametrize("value", ["-1", "0", "99999999999999999999", "9223372036854775808"])
@@ -355,7 +359,7 @@ def test_random_search_and_countries_only_raise_filter_error(ro_con, vocab, sear
         return
     assert len(filters.search) <= 200
     # unchecked values are still only data
-    frame = sql.run(ro_con, "incident_list", filters.to_params() | LIST_PARAMS)
+    frame = list_incidents(ro_con, filters)
     assert isinstance(frame, pd.DataFrame)
     assert set(frame["incident_id"]) <= {1, 2}
     try:
@@ -379,5 +383,5 @@ def test_random_query_params_never_raise(ro_con, vocab, params):
     assert isinstance(filters, Filters)
     assert isinstance(notes, list) and all(isinstance(n, str) for n in notes)
     check_vocabulary(filters, vocab)  # with vocab given, what is kept is known
-    frame = sql.run(ro_con, "incident_list", filters.to_params() | LIST_PARAMS)
+    frame = list_incidents(ro_con, filters)
     assert isinstance(frame, pd.DataFrame)

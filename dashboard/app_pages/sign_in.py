@@ -22,8 +22,8 @@ if user is not None:
 st.caption(_("Without signing in you see the public view: only public cases are listed and small counts "
              "that include non-public cases are suppressed."))
 with st.form("sign_in"):
-    name = st.text_input(_("Name"), max_chars=64)
-    password = st.text_input(_("Password"), type="password", max_chars=256)
+    name = st.text_input(_("Name"), max_chars=64, key="signin_name")
+    password = st.text_input(_("Password"), type="password", max_chars=256, key="signin_password")
     submitted = st.form_submit_button(_("Sign in"))
 if submitted:
     try:

@@ -35,6 +35,7 @@ def register(subparsers: Any) -> None:
     p.add_argument("--skip-invalid", action="store_true",
                    help=_("write the valid rows and put the others in <file>.rejects.csv"))
     p.add_argument("--dry-run", action="store_true", help=_("validate and report, write nothing"))
+    p.add_argument("--rejects-dir", type=Path, help=_("folder for the rejects CSV (default: beside the input)"))
     p.add_argument("--undo", type=int, metavar="ID",
                    help=_("remove the incidents import ID added (updates it made are not reverted)"))
     p.set_defaults(func=cmd_import)
@@ -80,7 +81,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         if not args.file or not args.mapping:
             return _fail(_("give a FILE and --mapping MAPPING.toml (or --undo ID)"))
         result = import_file(args.file, _mapping_path(args.mapping), db_path(),
-                             skip_invalid=args.skip_invalid, dry_run=args.dry_run)
+                             skip_invalid=args.skip_invalid, dry_run=args.dry_run, rejects_dir=args.rejects_dir)
     except _HANDLED as exc:
         return _fail(str(exc))
     _print_result(result)

@@ -105,7 +105,7 @@ def country_table() -> pd.DataFrame:
 def _codes() -> tuple[frozenset[str], Mapping[str, str]]:
     """The set of ISO3 codes and the ISO2 -> ISO3 map, for code input and checks."""
     table = _table()
-    return frozenset(table["country_code"]), dict(zip(table["iso2"], table["country_code"]))
+    return frozenset(table["country_code"]), dict(zip(table["iso2"], table["country_code"], strict=True))
 
 
 def _key(name: str) -> str:

@@ -15,32 +15,36 @@ How a text becomes incidents:
    sentence that opens with the publisher's name ("Front Line Defenders
    condemns ...") is commentary and ends the current event, and the
    recommendations ("... urges the authorities ...") end the text.
-2. Each sentence's date mentions are parsed with :func:`parse_date`. A dated
+2. Date phrases are found with regular expressions and parsed with
+   :func:`parse_date`. ``dateparser.search.search_dates`` was tried on the
+   Feminita appeal and read "1500 messages" as the year 1500, "at 11 am" as a
+   date and "9 October" as 9 October of the current year. A missing year is
+   taken from the last date seen in the text. A dated
    sentence opens (or continues) the event of its year and month; undated
    sentences belong to the event before them; a heading ends it. A bare year
    ("founded in 2015") only opens an event in a sentence that also reports a
    violation, since background years are common in profiles.
 3. Each event with at least one violation and a country becomes one
    :class:`DraftIncident`: its violations, perpetrators, place and country
-   come only from its own sentences; defenders and organisations are found in
-   the whole text and listed for the events whose sentences mention them.
+   come from its own sentences (the country falls back to the one the whole
+   text names most); defenders and organisations are found in the whole text
+   and listed for the events whose sentences mention them (a defender also by
+   surname).
 
 Perpetrators are only read from sentences that report a violation or an
-attack ("two gunmen fired at him"), and an
-actor that something is reported *to* ("reported the attack to the police")
-is not a perpetrator. The extractor will miss things and sometimes add one;
+attack ("two gunmen fired at him"), and an actor that something is reported
+*to* ("reported the attack to the police") is not a perpetrator. The extractor will miss things and sometimes add one;
 that is the price of a transparent draft, and the reviewer sees the evidence.
 """
 from __future__ import annotations
 
-import calendar
 import datetime as dt
 import functools
 import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -118,9 +122,11 @@ _VIOLATIONS: Final[tuple[tuple[str, str], ...]] = (
     ("filming_without_consent", r"\b(?:filmed|filming|photographed|recorded)\b[^.]{0,150}?"
                                 r"\bwithout (?:their|his|her) (?:consent|permission)\b"),
     ("recording_of_id_documents", r"\bphotographed (?:their|his|her) (?:ID|identity)\b"
-                                  r"|\b(?:photographed|copied|recorded) [^.]{0,40}?\b(?:ID|identity) (?:documents|cards|papers)\b"),
+                                  r"|\b(?:photographed|copied|recorded) [^.]{0,40}?"
+                                  r"\b(?:ID|identity) (?:documents|cards|papers)\b"),
     ("event_disruption", r"\bdisrupt(?:s|ed|ing|ion)?\b|\bbroke up\b"),
-    ("denial_of_venue", r"\bvenue\b[^.]{0,120}?\brefus(?:ed|e|al)\b|\bcancell?ed (?:the|their|its) (?:booking|reservation)\b"),
+    ("denial_of_venue", r"\bvenue\b[^.]{0,120}?\brefus(?:ed|e|al)\b"
+                        r"|\bcancell?ed (?:the|their|its) (?:booking|reservation)\b"),
     ("ban_request", r"\bban\b[^.]{0,150}?\bextremis[tm]\b|\bextremis[tm]\b[^.]{0,150}?\bban\b"),
     ("defamation", r"\bdefamat(?:ory|ion)\b|\bsmear(?:ed| campaign)\b"),
     ("verbal_abuse", r"\bverbally (?:and physically )?(?:attacked|abused|insulted|harassed)\b"
@@ -149,16 +155,19 @@ _ACTORS: Final[tuple[tuple[str, str], ...]] = (
     ("paramilitary", r"\bparamilitar(?:y|ies|es)\b"),
     ("organised_crime", r"\bcartels?\b|\bgangs?\b|\bcriminal (?:groups?|gangs?|organi[sz]ations?)\b"
                         r"|\bdrug traffickers?\b"),
-    ("company", r"\bcompan(?:y|ies)\b|\bcorporations?\b|\bempresas?\b|\b(?P<actor>venue)\b[^.]{0,120}?\brefus(?:ed|e)\b"),
+    ("company", r"\bcompan(?:y|ies)\b|\bcorporations?\b|\bempresas?\b"
+                r"|\b(?P<actor>venue)\b[^.]{0,120}?\brefus(?:ed|e)\b"),
 )
 # Only these types can be read from an organisation's own name ("Kazakhstan
 # Parents Union"); a "Police Reform Network" is not the police.
-_NAMED_ACTOR_TYPES: Final = frozenset({"anti_rights_group", "organised_crime", "armed_group", "paramilitary", "company"})
+_NAMED_ACTOR_TYPES: Final = frozenset(
+    {"anti_rights_group", "organised_crime", "armed_group", "paramilitary", "company"}
+)
 
-_LABELS: Final[dict[str, str]] = {code: code.replace("_", " ") for code, _ in _VIOLATIONS}
-_LABELS.update({"killing_targeted": "killing", "threats": "threats",
-                "filming_without_consent": "filming without consent",
-                "taken_to_police_station": "taken to a police station"})
+_LABELS: Final[dict[str, str]] = {code: code.replace("_", " ") for code, _ in _VIOLATIONS} | {
+    "killing_targeted": "killing",
+    "taken_to_police_station": "taken to a police station",
+}
 
 _DEFENDER_TRIGGER: Final = (
     r"(?:women |woman )?human rights defenders?|defenders?|activists?|journalists?|reporters?"
@@ -169,7 +178,7 @@ _DEFENDER_TRIGGER: Final = (
 
 # --- regular expressions ------------------------------------------------------
 
-def _letters(predicate: Any) -> str:
+def _letters(predicate: Callable[[str], bool]) -> str:
     """Latin (with accents) and Cyrillic letters passing ``predicate``, for a regex class."""
     ranges = list(range(0x41, 0x250)) + list(range(0x400, 0x500))
     return "".join(re.escape(chr(c)) for c in ranges if chr(c).isalpha() and predicate(chr(c)))
@@ -223,7 +232,10 @@ _LEADING_WORDS: Final = frozenset(
     "and but if this that these those el la los las en".split()
 )
 
-_MONTHS_EN: Final = "|".join(calendar.month_name[1:]) + "|Sept"
+# English month names, fixed (calendar.month_name follows the process locale).
+_MONTH_NAMES: Final = ("", "January", "February", "March", "April", "May", "June", "July", "August",
+                       "September", "October", "November", "December")
+_MONTHS_EN: Final = "|".join(_MONTH_NAMES[1:]) + "|Sept"
 _MONTHS_ES: Final = "enero|febrero|marzo|abril|mayo|junio|julio|agosto|septiembre|setiembre|octubre|noviembre|diciembre"
 _YEAR: Final = r"(?:19|20)[0-9]{2}"
 # Most specific first; a later pattern never takes text an earlier one matched.
@@ -462,7 +474,8 @@ def _city_lookup() -> tuple[re.Pattern[str], dict[str, str]]:
 @functools.lru_cache(maxsize=1)
 def _country_lookup() -> tuple[re.Pattern[str], dict[str, str]]:
     """One regex over country names (coco's short names plus common spellings)."""
-    names = {name: code for name, code in zip(country_table()["name"], country_table()["country_code"])}
+    table = country_table()
+    names = dict(zip(table["name"], table["country_code"], strict=True))
     names.update({name: to_iso3(name) for name in _COUNTRY_SPELLINGS})
     alternatives = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
     # A name followed by another capitalised word is part of a longer name
@@ -645,13 +658,13 @@ def _is_person(name: str, excluded: set[str]) -> bool:
     """Two or three capitalised words, none of them an institution or place word."""
     words = name.split()
     return (2 <= len(words) <= 3 and name not in excluded
-            and not any(w.lower() in _NOT_PERSON or w in calendar.month_name for w in words)
+            and not any(w.lower() in _NOT_PERSON or w in _MONTH_NAMES for w in words)
             and not _is_place(name))
 
 
 def _defenders_in(sentence: str, excluded: set[str]) -> list[str]:
     """Names right after or right before a defender word in one sentence."""
-    found = []
+    found: list[str] = []
     for start, end, names in _name_groups(sentence):
         before = _TRIGGER_BEFORE.search(sentence[max(0, start - 60):start])
         after = _TRIGGER_AFTER.match(sentence[end:])
@@ -703,20 +716,21 @@ def _date_label(start: dt.date | None, end: dt.date | None, precision: str) -> s
     if precision == "year":
         return str(start.year) if start.year == end.year else f"{start.year}-{end.year}"
     if precision == "month":
-        return f"{calendar.month_name[start.month]} {start.year}"
-    day = f"{start.day} {calendar.month_name[start.month]} {start.year}"
+        return f"{_MONTH_NAMES[start.month]} {start.year}"
+    day = f"{start.day} {_MONTH_NAMES[start.month]} {start.year}"
     if start == end:
         return day
     if (start.year, start.month) == (end.year, end.month):
-        return f"{start.day}-{end.day} {calendar.month_name[end.month]} {end.year}"
-    return f"{day} - {end.day} {calendar.month_name[end.month]} {end.year}"
+        return f"{start.day}-{end.day} {_MONTH_NAMES[end.month]} {end.year}"
+    return f"{day} - {end.day} {_MONTH_NAMES[end.month]} {end.year}"
 
 
 def _title(violations: list[str], place: str | None, country: str | None, when: str) -> str:
     """A readable working title; the reviewer is expected to rewrite it."""
     labels = [_LABELS[v] for v in violations[:2]] + (["other violations"] if len(violations) > 2 else [])
     what = " and ".join(labels) if len(labels) < 3 else f"{labels[0]}, {labels[1]} and {labels[2]}"
-    names = dict(zip(country_table()["country_code"], country_table()["name"]))
+    table = country_table()
+    names = dict(zip(table["country_code"], table["name"], strict=True))
     where = ", ".join(x for x in (place, names.get(country or "")) if x)
     what = what[0].upper() + what[1:]
     return f"{what} in {where} ({when})" if where else f"{what} ({when})"

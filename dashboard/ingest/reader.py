@@ -33,10 +33,13 @@ MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 MAX_FILE_BYTES = 200 * 1024 * 1024
 SNIFF_CHARS = 64 * 1024
 CANDIDATE_DELIMITERS = ",;\t|"
-# charset-normalizer cannot tell cp1250 from cp1252 on a few accented names (both
-# decode them without "chaos"); spreadsheets saved in Western Europe and Latin
-# America are cp1252, so among equally good single-byte guesses these win, in order.
-PREFERRED_ENCODINGS = ("utf_8", "cp1252", "latin_1", "cp1251", "koi8_r", "cp1250")
+# Tie-break among equally plausible decodings. cp1254 (Turkish) comes before
+# cp1252 because the two differ only in bytes that are Turkish letters in one and
+# Icelandic ones (Ð Ý Þ ð ý þ) in the other: Western European text decodes the
+# same either way, Turkish text only with cp1254. Latin America and Western
+# Europe (cp1252) come before Central Europe (cp1250), whose reading of "ñ" is "ń".
+PREFERRED_ENCODINGS = ("utf_8", "cp1254", "cp1252", "cp1250", "cp1251", "koi8_r", "latin_1")
+COMMON_CODE_PAGES = ("cp1252", "cp1250", "cp1251", "cp1254", "koi8_r", "cp1253", "cp1257")
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
     (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"),
@@ -89,26 +92,105 @@ def _by_bom(data: bytes) -> tuple[str, int] | None:
 
 
 def _guess_encoding(data: bytes, name: str) -> str:
-    """Strict UTF-8 first (most files, and fast), else charset-normalizer with a tie-break."""
+    """Strict UTF-8 first (most files, and fast), else charset-normalizer plus a tie-break.
+
+    charset-normalizer ranks encodings by "chaos", but on a few hundred bytes of
+    names it often finds several equally clean single-byte decodings (and
+    sometimes only an unlikely one, such as Korean johab for a Spanish Latin-1
+    file). So the common code pages are always put forward as candidates, the
+    cleanest are kept, and among those the decoding whose non-ASCII characters
+    look most like letters of one script wins (:func:`_plausibility`), then the
+    order of ``PREFERRED_ENCODINGS``.
+    """
     try:
         data.decode("utf-8")
         return "utf-8"
     except UnicodeDecodeError:
         pass
-    from charset_normalizer import from_bytes
-
-    results = list(from_bytes(data))
-    if not results:
+    candidates = _candidates(data)
+    scored = []
+    for rank, encoding in enumerate(candidates):
+        try:
+            text = codecs.getincrementaldecoder(encoding)().decode(data[:SNIFF_CHARS], final=False)
+        except (UnicodeDecodeError, LookupError):
+            continue
+        scored.append((_plausibility(text), -_preference(encoding), -rank, encoding))
+    if not scored:
         raise ImportFileError(
             f"{name}: cannot tell which text encoding it uses. Save it as UTF-8 CSV, "
             "or set encoding = \"...\" under [file] in the mapping."
         )
+    return max(scored)[3]
+
+
+def _candidates(data: bytes) -> list[str]:
+    """Encodings charset-normalizer finds about equally clean, common code pages included."""
+    from charset_normalizer import from_bytes
+
+    results = list(from_bytes(data)) + list(from_bytes(data, cp_isolation=list(COMMON_CODE_PAGES)))
+    if not results:
+        return ["cp1252", "latin_1"]
     best = min(r.chaos for r in results)
-    tied = {r.encoding for r in results if r.chaos <= best + 0.01}
-    for preferred in PREFERRED_ENCODINGS:
-        if preferred in tied:
-            return preferred
-    return results[0].encoding
+    names: list[str] = []
+    for r in sorted(results, key=lambda r: r.chaos):
+        if r.chaos <= best + 0.02:
+            names.extend([r.encoding, *r.could_be_from_charset])
+    return list(dict.fromkeys(names))
+
+
+def _preference(encoding: str) -> int:
+    """Rank in PREFERRED_ENCODINGS (lower is preferred); others after them."""
+    try:
+        canonical = codecs.lookup(encoding).name
+    except LookupError:
+        return len(PREFERRED_ENCODINGS) + 1
+    for rank, preferred in enumerate(PREFERRED_ENCODINGS):
+        if codecs.lookup(preferred).name == canonical:
+            return rank
+    return len(PREFERRED_ENCODINGS)
+
+
+def _plausibility(text: str) -> float:
+    """How much the non-ASCII characters look like real letters (higher is better).
+
+    Letters and punctuation ("¿", "«") score one each; a wrong code page turns
+    letters into symbols ("£ukasz" for "Łukasz"),
+    mixes scripts in one word ("Jьrgen"), puts capitals inside words, or makes
+    a Latin word mostly accented letters (Russian read as cp1252, "Àííà").
+    """
+    score, count = 0.0, 0
+    for word in text.split():
+        if word.isascii():
+            continue
+        scripts: set[str] = set()
+        latin_letters = accented = 0
+        prev_lower = False
+        for ch in word:
+            if ch.isascii():
+                if ch.isalpha():
+                    scripts.add("LATIN")
+                    latin_letters += 1
+                prev_lower = ch.islower()
+                continue
+            count += 1
+            category = unicodedata.category(ch)
+            if category in ("Lu", "Ll"):
+                script = unicodedata.name(ch, "? ?").split(" ")[0]
+                scripts.add(script)
+                if script == "LATIN":
+                    latin_letters += 1
+                    accented += 1
+                score += 1 - (2 if category == "Lu" and prev_lower else 0)
+            elif category[0] in "LPZ":  # "ª", "¿", "«", a no-break space: as plausible as a letter
+                score += 1
+            else:  # symbols, digits such as "³", controls: what a wrong code page produces
+                score -= 1
+            prev_lower = category == "Ll"
+        if len(scripts) > 1:
+            score -= 2
+        if accented > 1 and accented * 2 > latin_letters:
+            score -= accented
+    return score / max(count, 1)
 
 
 def decode(data: bytes, encoding: str, name: str) -> str:

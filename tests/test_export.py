@@ -1,0 +1,273 @@
+"""CSV exports: round-trip through pandas, BOM, formula injection, dictionary, flags."""
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from dashboard import export, metrics
+from dashboard.filters import Filters
+
+ROOT = Path(__file__).resolve().parents[1]
+APPEAL_URL = "https://frontlinedefenders.org/en/case/feminitas-lesbian-kurultai-under-attack"
+BOM = b"\xef\xbb\xbf"
+
+
+def read_back(data: bytes, **kwargs) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", **kwargs)
+
+
+def normalise(value):
+    """Compare cells as text the way a CSV carries them (dates as ISO, NaN as None)."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NaT:
+        return None
+    if isinstance(value, pd.Timestamp):
+        return value.date().isoformat() if value == value.normalize() else value.isoformat()
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    if isinstance(value, (np.integer,)):
+        return int(value)
+    if isinstance(value, (np.floating,)):
+        return float(value)
+    return value
+
+
+def assert_round_trip(frame: pd.DataFrame) -> pd.DataFrame:
+    data = export.to_csv_bytes(frame)
+    back = read_back(data)
+    assert list(back.columns) == list(frame.columns)
+    assert len(back) == len(frame)
+    for col in frame.columns:
+        original = [normalise(v) for v in frame[col]]
+        returned = [normalise(v) for v in back[col]]
+        if any(isinstance(v, str) for v in returned) and not all(
+            v is None or isinstance(v, str) for v in original
+        ):
+            returned = [normalise(v) for v in read_back(data, dtype={col: str})[col]]
+            original = [None if v is None else str(v) for v in original]
+        assert returned == original, col
+    return back
+
+
+# --- round trip --------------------------------------------------------------------------
+
+def test_seed_incidents_round_trip(seed_con):
+    frame = export.incidents_frame(seed_con, Filters())
+    assert sorted(frame["incident_id"]) == [1, 2]
+    back = assert_round_trip(frame)
+    by_id = back.set_index("incident_id")
+    assert by_id.loc[2, "place"] == "Almaty"
+    assert by_id.loc[1, "place"] == "Shymkent"
+    assert by_id.loc[1, "date_precision"] == "month"
+    assert by_id.loc[2, "start_date"] == "2024-10-07"
+    assert by_id.loc[2, "end_date"] == "2024-10-09"
+    assert by_id.loc[1, "start_date"] == "2021-05-01"
+    assert '"disgusting organization that leads youth into debauchery"' in by_id.loc[2, "summary"]
+    assert by_id.loc[2, "act_count"] == 11 and by_id.loc[1, "act_count"] == 8
+
+
+def test_seed_acts_round_trip(seed_con):
+    frame = export.acts_frame(seed_con, Filters())
+    # one row per act and perpetrator: act_perpetrators.csv has 25 rows
+    assert len(frame) == 25
+    assert frame["act_id"].nunique() == 19
+    back = assert_round_trip(frame)
+    act9 = back[back["act_id"] == 9]
+    assert set(act9["involvement_note"].dropna()) == {"alleged"}
+
+
+def test_cyrillic_and_kazakh_text_round_trip():
+    frame = pd.DataFrame({
+        "name": ["Жанар Секербаева", "Гульзада Сержан", "Ақтоғын Қайратова"],
+        "country": ["Қазақстан", "Қазақстан", "Казахстан"],
+        "place": ["Алматы", "Шымкент", "Алматы"],
+        "Елі": ["Қазақстан", "Қазақстан", "Қазақстан"],
+        "count": [1, 2, 3],
+    })
+    back = assert_round_trip(frame)
+    assert back.loc[0, "name"] == "Жанар Секербаева"
+    assert back.loc[0, "country"] == "Қазақстан"
+    assert list(back.columns)[3] == "Елі"
+    # and the bytes are UTF-8, not a legacy code page
+    assert "Қазақстан".encode("utf-8") in export.to_csv_bytes(frame)
+
+
+def test_file_starts_with_the_bom(seed_con):
+    assert export.to_csv_bytes(pd.DataFrame({"a": [1]})).startswith(BOM)
+    data = export.to_csv_bytes(export.incidents_frame(seed_con, Filters()))
+    assert data.startswith(BOM + b"incident_id,")
+    assert data.count(BOM) == 1
+
+
+def test_values_with_commas_quotes_and_line_breaks_round_trip():
+    texts = ['a, b', 'say "no"', "two\nlines", "old\rmac", "win\r\nbreak", "semi; colon", ""]
+    frame = pd.DataFrame({"text": texts, "n": range(len(texts))})
+    back = read_back(export.to_csv_bytes(frame), keep_default_na=False)
+    assert len(back) == len(texts)
+    assert list(back["text"]) == texts
+
+
+# --- formula injection -------------------------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("cell", "expected"),
+    [
+        ("=1+1", "'=1+1"),
+        ("+cmd", "'+cmd"),
+        ("-2+3", "'-2+3"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\t=x", "'\t=x"),
+        ("\r=x", "'\r=x"),
+        ("=HYPERLINK(\"http://x\",\"y\")", "'=HYPERLINK(\"http://x\",\"y\")"),
+        ("safe", "safe"),
+        ("a=1", "a=1"),
+    ],
+)
+def test_formula_cells_are_prefixed(cell, expected):
+    frame = pd.DataFrame({"text": [cell], "number": [-5], "ratio": [-2.5]})
+    back = read_back(export.to_csv_bytes(frame), dtype={"text": str}, keep_default_na=False)
+    assert back.loc[0, "text"] == expected
+    assert back.loc[0, "number"] == -5
+    assert back.loc[0, "ratio"] == -2.5
+
+
+def test_negative_numbers_stay_numbers_in_the_bytes():
+    frame = pd.DataFrame({"text": ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\t=x"], "number": [-5, -4, -3, -2, -1]})
+    data = export.to_csv_bytes(frame).decode("utf-8-sig")
+    lines = data.splitlines()
+    assert lines[0] == "text,number"
+    assert lines[1] == "'=1+1,-5"
+    assert lines[2] == "'+cmd,-4"
+    assert lines[3] == "'-2+3,-3"
+    assert lines[4] == "'@SUM(A1),-2"
+    assert lines[5] == "'\t=x,-1"
+
+
+def test_formula_in_a_column_name_is_prefixed():
+    frame = pd.DataFrame({"=cmd": ["x"], "ok": ["y"]})
+    back = read_back(export.to_csv_bytes(frame))
+    assert list(back.columns) == ["'=cmd", "ok"]
+
+
+def test_formula_in_pandas_string_dtype_is_prefixed():
+    frame = pd.DataFrame({"text": pd.array(["=1+1", None, "ok"], dtype="string")})
+    back = read_back(export.to_csv_bytes(frame), keep_default_na=False)
+    assert list(back["text"]) == ["'=1+1", "", "ok"]
+
+
+# --- flags and sources on every row ------------------------------------------------------
+
+@pytest.mark.parametrize("kind", ["incidents", "acts"])
+def test_every_row_has_is_synthetic_and_source_urls(seed_con, demo_con, kind):
+    make = export.incidents_frame if kind == "incidents" else export.acts_frame
+    for con in (seed_con, demo_con):
+        frame = make(con, Filters(), limit=2000)
+        assert len(frame) > 0
+        assert "is_synthetic" in frame.columns and "source_urls" in frame.columns
+        assert frame["is_synthetic"].notna().all()
+        assert frame["is_synthetic"].map(lambda v: isinstance(v, (bool, np.bool_))).all()
+        back = read_back(export.to_csv_bytes(frame))
+        assert "is_synthetic" in back.columns and "source_urls" in back.columns
+    seed = make(seed_con, Filters())
+    assert set(seed["source_urls"]) == {APPEAL_URL}
+    assert not seed["is_synthetic"].any()
+
+
+@pytest.mark.parametrize("kind", ["incidents", "acts"])
+def test_synthetic_rows_in_the_demo_export_are_marked(demo_con, kind):
+    make = export.incidents_frame if kind == "incidents" else export.acts_frame
+    frame = make(demo_con, Filters())
+    back = read_back(export.to_csv_bytes(frame))
+    assert back["is_synthetic"].dtype == bool
+    real = back["incident_id"].isin([1, 2])
+    assert real.any()
+    assert not back.loc[real, "is_synthetic"].any()
+    assert back.loc[~real, "is_synthetic"].all()
+    if kind == "incidents":
+        assert back.loc[~real, "title"].str.startswith("[Synthetic]").all()
+        assert not back.loc[real, "title"].str.startswith("[Synthetic]").any()
+    else:
+        assert back.loc[~real, "incident_title"].str.startswith("[Synthetic]").all()
+
+
+def test_demo_export_without_synthetic_rows(demo_con):
+    frame = export.incidents_frame(demo_con, Filters(include_synthetic=False))
+    assert sorted(frame["incident_id"]) == [1, 2]
+
+
+# --- data dictionary -----------------------------------------------------------------------
+
+def test_data_dictionary_is_a_valid_csv():
+    """export.data_dictionary() (and any spreadsheet) must read it: every row has
+    exactly three fields, so a meaning with a comma must be quoted."""
+    with (ROOT / "data" / "data_dictionary.csv").open(encoding="utf-8", newline="") as fh:
+        bad = [(n, row) for n, row in enumerate(csv.reader(fh), 1) if len(row) != 3]
+    assert bad == [], f"rows with other than 3 fields (quote the meaning): {bad}"
+    frame = export.data_dictionary()
+    assert list(frame.columns) == ["export", "column", "meaning"]
+    assert frame["meaning"].notna().all()
+    assert not frame.duplicated(["export", "column"]).any()
+
+
+@pytest.fixture(scope="module")
+def dictionary() -> set[tuple[str, str]]:
+    """(export, column) pairs, read leniently so coverage is checked even if a
+    meaning is badly quoted (test_data_dictionary_is_a_valid_csv reports that)."""
+    with (ROOT / "data" / "data_dictionary.csv").open(encoding="utf-8", newline="") as fh:
+        rows = list(csv.reader(fh))
+    assert rows[0][:2] == ["export", "column"]
+    return {(r[0], r[1]) for r in rows[1:] if len(r) >= 2}
+
+
+def missing_from(dictionary, export_name: str, columns) -> list[str]:
+    return [c for c in columns if (export_name, c) not in dictionary]
+
+
+def test_incident_and_act_columns_are_in_the_dictionary(seed_con, dictionary):
+    assert missing_from(dictionary, "incidents", export.incidents_frame(seed_con, Filters()).columns) == []
+    assert missing_from(dictionary, "acts", export.acts_frame(seed_con, Filters()).columns) == []
+
+
+@pytest.mark.parametrize("mode", ["public", "analyst"])
+def test_summary_columns_are_in_the_dictionary(demo_con, dictionary, mode):
+    seen: set[str] = set()
+    for by in [*metrics.DIMENSIONS, "year,actor_type", "actor_type,actor_group", "country,violation"]:
+        for unit in ("incidents", "acts", "defenders"):
+            frame = export.summary_frame(demo_con, Filters(), by, unit, mode=mode)
+            seen.update(frame.columns)
+    assert sorted(missing_from(dictionary, "summary", seen)) == []
+
+
+def test_dictionary_has_no_stale_rows(seed_con, demo_con, dictionary):
+    incidents = set(export.incidents_frame(seed_con, Filters()).columns)
+    acts = set(export.acts_frame(seed_con, Filters()).columns)
+    assert {c for e, c in dictionary if e == "incidents"} <= incidents
+    assert {c for e, c in dictionary if e == "acts"} <= acts
+
+
+def test_summary_export_round_trip(seed_con):
+    frame = export.summary_frame(seed_con, Filters(), "year,actor_type", "acts")
+    back = read_back(export.to_csv_bytes(frame))
+    got = {(int(r.year), r.actor_type): int(r.value) for r in back.itertuples()}
+    assert got[(2024, "anti_rights_group")] == 3
+    assert got[(2024, "police")] == 6
+    assert got[(2021, "private_individuals")] == 4
+    assert set(back["unit"]) == {"acts"}
+    assert set(back["distinct_total"]) == {19}
+
+
+def test_sidecar_is_written_next_to_the_csv(seed_con, tmp_path):
+    frame = export.incidents_frame(seed_con, Filters())
+    about = export.describe_selection(Filters(), "incidents, one row per incident", row_count=len(frame))
+    csv_path, sidecar = export.write_with_sidecar(frame, tmp_path / "incidents.csv", about)
+    assert csv_path.read_bytes().startswith(BOM)
+    assert sidecar == tmp_path / "incidents.about.txt"
+    text = sidecar.read_text(encoding="utf-8")
+    assert "Rows: 2" in text
+    assert "synthetic" in text
