@@ -49,7 +49,10 @@ pages = {
 }
 # pages a role may not use are not registered at all, so their addresses lead nowhere
 if user is not None and user.role in ("analyst", "admin"):
-    pages[_("Analyst")] = [st.Page(str(PAGES_DIR / "edit.py"), title=_("Correct a record"), url_path="edit")]
+    pages[_("Analyst")] = [
+        st.Page(str(PAGES_DIR / "edit.py"), title=_("Correct a record"), url_path="edit"),
+        st.Page(str(PAGES_DIR / "draft.py"), title=_("Draft from a text"), url_path="draft"),
+    ]
 if user is not None and user.role == "admin":
     pages[_("Analyst")].append(st.Page(str(PAGES_DIR / "admin.py"), title=_("Audit log and users"), url_path="admin"))
 with st.sidebar:

@@ -209,6 +209,23 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_draft(args: argparse.Namespace) -> int:
+    import json
+
+    from .ingest.draft import draft_incidents, draft_to_dict
+
+    path = Path(args.file)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CliError(f"cannot read {path} as UTF-8 text: {exc}") from None
+    drafts = draft_to_dict(draft_incidents(text))
+    print(json.dumps(drafts, ensure_ascii=False, indent=2, default=str))
+    if not drafts:
+        print("No incident could be proposed (no date with a place or country).", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hrd", description="Case store of attacks on human rights defenders.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -240,6 +257,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?")
     p.add_argument("--role", default="analyst", choices=ROLES)
     p.set_defaults(func=cmd_users)
+
+    p = sub.add_parser("draft", help="propose incidents from the text of an appeal or news report (JSON)")
+    p.add_argument("file")
+    p.set_defaults(func=cmd_draft)
 
     p = sub.add_parser("query", help="run a named query from queries/ and print CSV")
     p.add_argument("name", nargs="?")

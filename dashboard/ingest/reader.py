@@ -338,13 +338,19 @@ def cell_text(value: object) -> str:
 
 
 def read_xlsx(path: Path, options: FileOptions | None = None) -> pd.DataFrame:
-    """Read one sheet with openpyxl in read-only mode, every value as text."""
+    """Read one sheet with openpyxl in read-only mode, every value as text.
+
+    Formula cells are read as the formula text ("=HYPERLINK(...)"), as a CSV
+    export would show them: a file saved by another program often has no
+    cached result, and reading those as blank would drop data silently. The
+    validation report lists them as warnings.
+    """
     import openpyxl
 
     options = options or FileOptions()
     check_zip(path)
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
         raise ImportFileError(f"{path.name} is not a readable Excel workbook ({type(exc).__name__}: {exc}).") from None
     try:
@@ -353,9 +359,12 @@ def read_xlsx(path: Path, options: FileOptions | None = None) -> pd.DataFrame:
         ws = wb[options.sheet] if options.sheet is not None else wb.worksheets[0]
         rows = []
         for row in ws.iter_rows(values_only=True):
-            if len(row) > MAX_COLUMNS:
-                raise ImportFileError(f"{path.name}: {len(row)} columns; at most {MAX_COLUMNS} are read.")
-            rows.append([cell_text(v) for v in row])
+            width = len(row)
+            while width and row[width - 1] is None:  # a stray format far right is not a column
+                width -= 1
+            if width > MAX_COLUMNS:
+                raise ImportFileError(f"{path.name}: {width} columns; at most {MAX_COLUMNS} are read.")
+            rows.append([cell_text(v) for v in row[:width]])
     finally:
         wb.close()
     return to_frame(rows, options.header_row, path.name)
