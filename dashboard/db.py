@@ -42,9 +42,13 @@ class DatabaseError(RuntimeError):
 
 
 def connect(path: Path | None = None, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the case store, turning DuckDB's errors into a clear message."""
+    """Open an existing case store, turning DuckDB's errors into a clear message.
+
+    It never creates a file: a mistyped ``HRD_DB`` must not leave an empty
+    database behind that later commands would take for real data.
+    """
     path = path or db_path()
-    if read_only and not path.exists():
+    if not path.exists():
         raise DatabaseError(f"No database at {path}. Build it with `hrd init` (or `make run`).")
     try:
         return duckdb.connect(str(path), read_only=read_only)

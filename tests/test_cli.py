@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -45,10 +44,9 @@ def count(path: Path, query: str) -> int:
 
 
 @pytest.fixture()
-def seed_copy(seed_db_path: Path, tmp_path: Path) -> Path:
-    path = tmp_path / "cli.duckdb"
-    shutil.copy(seed_db_path, path)
-    return path
+def seed_copy(writable_seed_db: Path) -> Path:
+    """A private copy of the seed database (exports write an audit entry into it)."""
+    return writable_seed_db
 
 
 # --- init and demo ---------------------------------------------------------------------------

@@ -1,0 +1,230 @@
+"""The dashboard in real headless Chromium against a real Streamlit server.
+
+One server for the session (on a copy of the demo database: the seed plus 3,000
+synthetic incidents), a fresh browser context per test. After every interaction
+the tests wait for Streamlit to report ``data-test-script-state="notRunning"``
+and then for the content they expect, because the state flips to ``running``
+only a moment after a click. Screenshots of each page go to
+``artifacts/screenshots/``.
+"""
+from __future__ import annotations
+
+import io
+import re
+import time
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from dashboard.export import incidents_frame
+from dashboard.filters import Filters
+
+pytestmark = pytest.mark.browser
+WAIT = 60_000  # ms; the machine is small and the demo database draws 40 countries
+METRIC = '[data-testid="stMetricValue"]'
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+VIEWPORT = {"width": 1400, "height": 3000}
+
+
+def settle(page, timeout: int = WAIT) -> None:
+    """Wait until Streamlit has finished running the script (and stays finished briefly)."""
+    page.wait_for_selector(IDLE, timeout=timeout, state="attached")
+    time.sleep(0.3)
+    page.wait_for_selector(IDLE, timeout=timeout, state="attached")
+
+
+def open_page(page, url: str) -> None:
+    page.goto(url, wait_until="domcontentloaded", timeout=WAIT)
+    page.wait_for_selector('[data-testid="stMain"] h1', timeout=WAIT)
+    settle(page)
+
+
+def metrics(page) -> list[str]:
+    return page.locator(METRIC).all_inner_texts()
+
+
+def headline(page) -> dict[str, str]:
+    labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+    return dict(zip((label.strip() for label in labels), metrics(page)))
+
+
+def wait_for_metrics_change(page, before: list[str], timeout: float = WAIT / 1000) -> list[str]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        now = metrics(page)
+        if now and now != before:
+            return now
+        time.sleep(0.25)
+    raise AssertionError(f"the headline figures did not change from {before}")
+
+
+def shoot(page, screenshots: Path, name: str) -> None:
+    page.screenshot(path=str(screenshots / f"{name}.png"))
+
+
+def choose_country(page, name: str) -> None:
+    """Type into the sidebar's Countries multiselect and press Enter."""
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Countries")
+    field = box.locator("input")
+    field.click()
+    field.fill(name)
+    page.locator('[role="option"]').filter(has_text=name).first.wait_for(timeout=WAIT)
+    field.press("Enter")
+    page.keyboard.press("Escape")
+
+
+def test_overview_filter_changes_url_and_figures_and_permalink_reopens(server, browser, context, screenshots):
+    page = context.new_page()
+    open_page(page, server + "/")
+    page.wait_for_selector(METRIC, timeout=WAIT)
+    before = headline(page)
+    assert before["Incidents"] == "3,002" and before["Countries"] == "40", before
+    assert page.get_by_text("Synthetic demo data in view").first.is_visible()
+    shoot(page, screenshots, "overview")
+
+    choose_country(page, "Kazakhstan")
+    page.wait_for_url(re.compile(r"country=KAZ"), timeout=WAIT)
+    after_values = wait_for_metrics_change(page, list(before.values()))
+    settle(page)
+    after = headline(page)
+    assert after["Countries"] == "1"
+    assert after["Incidents"] != before["Incidents"]
+    assert "country=KAZ" in page.url
+    # the charts follow the filter: one country on the map
+    page.wait_for_function("document.querySelectorAll('.choroplethlocation').length === 1", timeout=WAIT)
+    shoot(page, screenshots, "overview_kazakhstan")
+    permalink = page.url
+
+    fresh = browser.new_context(viewport=VIEWPORT)
+    try:
+        again = fresh.new_page()
+        open_page(again, permalink)
+        again.wait_for_selector(METRIC, timeout=WAIT)
+        assert headline(again) == after, (permalink, after_values)
+        assert "country=KAZ" in again.url
+    finally:
+        fresh.close()
+
+
+def test_map_draws_country_shapes_without_network(server, browser, screenshots):
+    """Every request outside the local server is refused: the shapes must come from the app's static files."""
+    ctx = browser.new_context(viewport=VIEWPORT)
+    refused: list[str] = []
+    served: list[str] = []
+
+    def route(r):
+        if r.request.url.startswith(server):
+            if "/app/static/" in r.request.url:
+                served.append(r.request.url)
+            r.continue_()
+        else:
+            refused.append(r.request.url)
+            r.abort()
+
+    ctx.route("**/*", route)
+    try:
+        page = ctx.new_page()
+        open_page(page, server + "/")
+        page.wait_for_selector(".choroplethlocation", timeout=WAIT)
+        settle(page)
+        shapes = page.locator(".geo .choroplethlocation")
+        assert shapes.count() == 40  # one filled shape per country in the demo data
+        # the base layers (land, borders) draw the whole world from the same topojson
+        base = page.evaluate("""Array.from(document.querySelectorAll('.geo path'))
+            .filter(p => !p.classList.contains('choroplethlocation'))
+            .map(p => (p.getAttribute('d') || '').length)""")
+        all_paths = page.locator(".geo path, .geo .choroplethlocation").count()
+        assert base and max(base) > 50_000, base
+        assert all_paths > 40
+        assert any("world_110m.json" in u for u in served), served
+        assert not [u for u in refused if "topojson" in u or "cdn" in u], refused
+        map_box = page.locator('[data-testid="stPlotlyChart"]').nth(1)
+        map_box.screenshot(path=str(screenshots / "overview_map.png"))
+    finally:
+        ctx.close()
+
+
+def test_compare_preset_from_overview_link(server, context, screenshots):
+    page = context.new_page()
+    open_page(page, server + "/")
+    link = page.locator('[data-testid="stPageLink-NavLink"]').filter(has_text="Compare: Feminita")
+    link.first.click()  # one click from the Overview
+    page.wait_for_url(re.compile(r"/compare\?.*a\.defender=1"), timeout=WAIT)
+    page.get_by_text("What changed").wait_for(timeout=WAIT)
+    settle(page)
+    figures = headline_pairs(page)
+    assert [v for label, v in figures if label == "Acts"] == ["8", "11"], figures
+    main = page.locator('[data-testid="stMain"]')
+    assert "Feminita 2021" in main.inner_text() and "Feminita 2024" in main.inner_text()
+    assert "Request to ban" in main.inner_text()
+    shoot(page, screenshots, "compare")
+
+
+def headline_pairs(page) -> list[tuple[str, str]]:
+    labels = page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+    return list(zip((label.strip() for label in labels), metrics(page)))
+
+
+def test_case_page(server, context, screenshots):
+    page = context.new_page()
+    open_page(page, server + "/case?id=2")
+    main = page.locator('[data-testid="stMain"]')
+    page.get_by_text("Almaty, Kazakhstan").first.wait_for(timeout=WAIT)
+    assert "Almaty" in main.inner_text()
+    assert "Timeline of acts" in main.inner_text()
+    sources = main.locator('a[href*="frontlinedefenders.org"]')
+    assert sources.count() >= 1
+    assert sources.first.get_attribute("href").startswith("https://")
+    shoot(page, screenshots, "case")
+
+
+def test_case_page_bad_id(server, context):
+    page = context.new_page()
+    open_page(page, server + "/case?id=" + "9" * 5000)
+    main = page.locator('[data-testid="stMain"]')
+    assert "does not name a case" in main.inner_text()
+    assert page.locator('[data-testid="stException"]').count() == 0
+
+
+def test_cases_download_equals_table(server, context, demo_db_path, screenshots, tmp_path):
+    page = context.new_page()
+    open_page(page, server + "/cases?country=KAZ")
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=WAIT)
+    settle(page)
+    shoot(page, screenshots, "cases")
+    caption = page.get_by_text(re.compile(r"Showing [\d,]+ of [\d,]+ incidents")).first.inner_text()
+    shown = int(re.search(r"Showing ([\d,]+) of", caption).group(1).replace(",", ""))
+
+    with page.expect_download(timeout=WAIT) as info:
+        page.get_by_role("button", name="Table as shown (CSV)").click()
+    download = info.value
+    assert "country" in download.suggested_filename and download.suggested_filename.endswith(".csv")
+    path = tmp_path / download.suggested_filename
+    download.save_as(path)
+    data = path.read_bytes()
+    assert data.startswith(b"\xef\xbb\xbf")
+    csv = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+
+    # the server holds its own copy read-write; the fixture file is byte-identical
+    con = duckdb.connect(str(demo_db_path), read_only=True)
+    try:
+        want = incidents_frame(con, Filters(countries=("KAZ",)), 1000, 0, "public")
+    finally:
+        con.close()
+    assert len(csv) == shown == len(want)
+    assert list(csv["incident_id"]) == list(want["incident_id"])
+    assert set(csv["country_code"]) == {"KAZ"}
+
+
+def test_profiles_page(server, context, screenshots):
+    page = context.new_page()
+    open_page(page, server + "/profiles?defender_profile=1")
+    page.get_by_text("Escalation timeline").first.wait_for(timeout=WAIT)
+    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=WAIT)
+    settle(page)
+    main = page.locator('[data-testid="stMain"]').inner_text()
+    assert "Feminita" in main
+    assert "2 incidents" in main
+    shoot(page, screenshots, "profiles")
