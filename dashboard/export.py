@@ -49,9 +49,9 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def to_csv_bytes(frame: pd.DataFrame) -> bytes:
-    """The frame as safe CSV bytes (UTF-8 with BOM, CRLF-free, every field quoted when needed)."""
+    """The frame as safe CSV bytes (UTF-8 with BOM, RFC 4180 CRLF rows, so a field with a bare CR or LF is quoted)."""
     buf = io.StringIO()
-    safe_frame(frame).to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\n")
+    safe_frame(frame).to_csv(buf, index=False, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 

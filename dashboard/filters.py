@@ -174,7 +174,8 @@ def check_vocabulary(filters: Filters, vocab: Mapping[str, set[str]]) -> None:
         bad = [v for v in getattr(filters, name) if v not in allowed]
         if bad:
             shown = ", ".join(sorted(allowed))[:400]
-            raise FilterError(f"Unknown {name.replace('_', ' ')}: {', '.join(bad)}. Known values: {shown}")
+            listed = ", ".join(b[:40] for b in bad[:10]) + (f" … and {len(bad) - 10} more" if len(bad) > 10 else "")
+            raise FilterError(f"Unknown {name.replace('_', ' ')}: {listed}. Known values: {shown}")
 
 
 # --- URL query parameters -------------------------------------------------------
@@ -227,13 +228,21 @@ def from_query_params(
     good: dict[str, Any] = {}
     allowed_extra = set(extra_keys)
     for key, raw in params.items():
-        value = raw[-1] if isinstance(raw, list) else raw
         if key in allowed_extra:
             continue
         name = _URL_KEYS.get(key)
         if name is None:
             notes.append(f"Ignored unknown parameter {key[:40]!r}.")
             continue
+        values = raw if isinstance(raw, list) else [raw]
+        if not values:
+            continue
+        if name in _LIST_FIELDS or name == "defender_ids":
+            value: Any = values  # repeated keys add values: ?country=KAZ&country=KGZ
+        else:
+            value = values[-1]
+            if len(values) > 1:
+                notes.append(f"{key[:40]!r} was given {len(values)} times; the last value is used.")
         try:
             single = make_filters(**{name: value})
             candidate = getattr(single, name)

@@ -52,7 +52,7 @@ def query_names() -> list[str]:
 @lru_cache(maxsize=None)
 def load_query(name: str) -> NamedQuery:
     """Read ``queries/<name>.sql``; the name is checked so it cannot walk out of the folder."""
-    if not _NAME_RE.match(name) or not (QUERIES_DIR / f"{name}.sql").is_file():
+    if not _NAME_RE.match(name) or name not in query_names():
         known = ", ".join(query_names())
         raise UnknownQueryError(f"Unknown query {name!r}. Known queries: {known}")
     text = (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")

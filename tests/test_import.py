@@ -21,7 +21,8 @@ import pytest
 from dashboard import cli, db
 from dashboard.ingest import commands
 from dashboard.ingest.countries import to_iso3
-from dashboard.ingest.importer import UndoError, import_file, list_imports, undo_import
+from dashboard.ingest.dates import parse_date
+from dashboard.ingest.importer import UndoError, fast_date, import_file, list_imports, undo_import
 from dashboard.ingest.mapping import load_mapping
 from dashboard.ingest.published import compare_with_published, published_figures
 
@@ -87,6 +88,16 @@ def test_the_external_files_and_mappings_are_where_the_tests_expect() -> None:
     assert load_mapping(CPJ_MAPPING).name == "cpj"
     assert load_mapping(COLOMBIA_MAPPING).name == "colombia_lideres"
     assert not list(ROOT.rglob("cpj_journalists_killed_1992_2016.csv")), "never copy the data set into the project"
+
+
+def test_fast_date_path_agrees_with_parse_date_on_every_real_value() -> None:
+    """The importer's shortcut for "2016-06-28" and "October 22, 2016" must change no result."""
+    values = [*raw(CPJ)["Date"].str.strip(), *raw(COLOMBIA)["Fecha"].str.strip()]
+    shortcut = {v: fast_date(v) for v in values}
+    taken = {v: d for v, d in shortcut.items() if d is not None}
+    assert len(taken) > 1000
+    assert all(d == parse_date(v) for v, d in taken.items())
+    assert fast_date("February 30, 2016") is None and fast_date("2016-13-01") is None
 
 
 # --- CPJ --------------------------------------------------------------------------------

@@ -505,7 +505,11 @@ def write_bulk_csv(path: Path, rows: int) -> None:
 
 
 @pytest.mark.slow
-def test_sigkill_mid_import_leaves_the_database_unchanged_and_readable(fresh_db: Path, tmp_path: Path) -> None:
+@pytest.mark.parametrize("stage", ["writing", "refreshing"])
+def test_sigkill_mid_import_leaves_the_database_unchanged_and_readable(
+    fresh_db: Path, tmp_path: Path, stage: str,
+) -> None:
+    """Killed while rows are being inserted, or while act_facts is rebuilt just before the commit."""
     data, mapping = tmp_path / "bulk.csv", tmp_path / "bulk.toml"
     write_bulk_csv(data, 60_000)
     mapping.write_text(SYNTHETIC_MAPPING, encoding="utf-8")
@@ -517,15 +521,15 @@ def test_sigkill_mid_import_leaves_the_database_unchanged_and_readable(fresh_db:
     )
     seen = []
     try:
-        for line in proc.stdout:  # wait until rows are being written inside the transaction
+        for line in proc.stdout:  # wait until the import is inside its transaction, at that stage
             seen.append(line.strip())
-            if line.startswith("writing"):
+            if line.startswith(stage):
                 os.kill(proc.pid, signal.SIGKILL)
                 break
     finally:
         proc.wait(timeout=120)
     assert proc.returncode == -signal.SIGKILL, (seen, proc.stderr.read())
-    assert seen[-1].startswith("writing") and "committed" not in seen
+    assert seen[-1].startswith(stage) and "committed" not in seen
     # the database opens, reads and has exactly what it had before
     assert counts(fresh_db) == before
     con = db.connect(fresh_db)

@@ -41,6 +41,7 @@ import duckdb
 import pandas as pd
 
 from .. import db
+from ..i18n import _
 from ..export import FORMULA_PREFIXES, to_csv_bytes
 from .countries import UnknownCountryError, to_iso3
 from .dates import DateParseError, ParsedDate, parse_date
@@ -132,9 +133,11 @@ class ValidationReport:
     def summary(self) -> str:
         """One line: what was read and what was found."""
         return (
-            f"{self.file_name}: {self.rows_read} rows read with mapping {self.mapping_name!r}; "
-            f"{len(self.errors)} errors in {len(self.error_rows)} rows, {len(self.warnings)} warnings, "
-            f"{self.rows_skipped} rows skipped by rule, {self.rows_valid} valid rows."
+            _("{file}: {read} rows read with mapping {mapping!r}; {errors} errors in {error_rows} rows, "
+              "{warnings} warnings, {skipped} rows skipped by rule, {valid} valid rows.").format(
+                file=self.file_name, read=self.rows_read, mapping=self.mapping_name, errors=len(self.errors),
+                error_rows=len(self.error_rows), warnings=len(self.warnings), skipped=self.rows_skipped,
+                valid=self.rows_valid)
         )
 
     def format(self, limit: int = 50) -> str:
@@ -142,11 +145,12 @@ class ValidationReport:
         lines = [self.summary()]
         ordered = sorted(self.problems, key=lambda p: (p.severity != "error", p.row or 0))
         for p in ordered[:limit]:
-            where = f"row {p.row}" if p.row is not None else "file"
+            where = _("row {n}").format(n=p.row) if p.row is not None else _("file")
             value = f" {_shown(p.value)!r}" if p.value else ""
             lines.append(f"  {p.severity:7} {where:>9}  {p.column}:{value} {p.message}")
         if len(ordered) > limit:
-            lines.append(f"  ... and {len(ordered) - limit} more problems (see the rejects CSV or the import page).")
+            lines.append("  " + _("... and {n} more problems (see the rejects CSV or the import page).").format(
+                n=len(ordered) - limit))
         return "\n".join(lines)
 
 
@@ -183,7 +187,7 @@ class CaseRow:
 
 
 @dataclass
-class _Vocab:
+class Vocabulary:
     """Codes and labels from the database being imported into (the authority)."""
 
     codes: dict[str, set[str]]
@@ -192,7 +196,7 @@ class _Vocab:
     country_names: dict[str, str]
 
 
-def load_vocab(con: duckdb.DuckDBPyConnection) -> _Vocab:
+def load_vocab(con: duckdb.DuckDBPyConnection) -> Vocabulary:
     """Read the vocabulary tables once per import."""
     cur = con.cursor()
     try:
@@ -206,7 +210,7 @@ def load_vocab(con: duckdb.DuckDBPyConnection) -> _Vocab:
             labels[table] = {r[0]: r[1] for r in rows}
     finally:
         cur.close()
-    return _Vocab(codes, labels["violation_types"], labels["actor_types"], labels["countries"])
+    return Vocabulary(codes, labels["violation_types"], labels["actor_types"], labels["countries"])
 
 
 class _RowResolver:
@@ -217,7 +221,7 @@ class _RowResolver:
     to seconds although dateparser costs about a millisecond a call.
     """
 
-    def __init__(self, mapping: ImportMapping, vocab: _Vocab, columns: dict[str, list[str]]):
+    def __init__(self, mapping: ImportMapping, vocab: Vocabulary, columns: dict[str, list[str]]):
         self.m = mapping
         self.vocab = vocab
         self.columns = columns
@@ -332,7 +336,7 @@ def _match_columns(frame: pd.DataFrame, wanted: Iterable[str]) -> tuple[dict[str
     return found, missing
 
 
-def _mapping_problems(mapping: ImportMapping, vocab: _Vocab) -> list[str]:
+def _mapping_problems(mapping: ImportMapping, vocab: Vocabulary) -> list[str]:
     """Gaps that make every row fail, found before looking at rows."""
     problems = vocabulary_problems(mapping, vocab.codes)
     if "violation" not in mapping.columns and not mapping.defaults.violation:
@@ -351,7 +355,7 @@ def _is_formula(value: str) -> bool:
 
 
 @dataclass
-class _Prepared:
+class Prepared:
     report: ValidationReport
     rows: list[CaseRow]
 
@@ -409,7 +413,7 @@ def _formula_warnings(frame: pd.DataFrame, cols: Sequence[str], skipped: set[int
         for row, value in zip(frame.index.tolist(), frame[col].tolist()):
             if value[:1] in _FORMULA_FIRST and row not in skipped and _is_formula(value):
                 problems.append(Problem(
-                    int(row), col, value, "looks like a spreadsheet formula; kept as text (neutralised on export)",
+                    int(row), col, value, _("looks like a spreadsheet formula; kept as text (neutralised on export)"),
                     "formula", "warning",
                 ))
     return problems
@@ -418,7 +422,7 @@ def _formula_warnings(frame: pd.DataFrame, cols: Sequence[str], skipped: set[int
 class _RowBuilder:
     """Builds a CaseRow from one row's cells, reporting every problem on the way."""
 
-    def __init__(self, mapping: ImportMapping, vocab: _Vocab, resolver: _RowResolver):
+    def __init__(self, mapping: ImportMapping, vocab: Vocabulary, resolver: _RowResolver):
         self.m = mapping
         self.vocab = vocab
         self.r = resolver
@@ -432,7 +436,7 @@ class _RowBuilder:
         """``cells`` holds the row's text per field (see ``field_texts``)."""
         for name in self.m.required:
             if not self.r.text(cells, name):
-                check.error(self.col(name), "", f"required field {name!r} is blank", "missing_required")
+                check.error(self.col(name), "", _("required field {name!r} is blank").format(name=name), "missing_required")
         parsed = self._date(cells, check)
         country = self._country(cells, check)
         violations = self._coded(cells, "violation", check, (self.m.defaults.violation,) if self.m.defaults.violation else ())
@@ -475,13 +479,15 @@ class _RowBuilder:
             if self.m.defaults.country:
                 return self.m.defaults.country
             if "country" not in self.m.required:
-                check.error(self.col("country"), "", "country is blank and the mapping has no [defaults] country", "missing_required")
+                check.error(self.col("country"), "", _("country is blank and the mapping has no [defaults] country"),
+                            "missing_required")
             return None
         code = self.r.country(text)
         if isinstance(code, Exception):
             check.error(
                 self.col("country"), text,
-                f"{code}; add it under [countries] in the mapping (name = \"ISO3\")", "unknown_country",
+                _("{reason}; add it under [countries] in the mapping (name = \"ISO3\")").format(reason=code),
+                "unknown_country",
             )
             return None
         return code
@@ -492,7 +498,8 @@ class _RowBuilder:
         for piece in unmapped:
             check.error(
                 self.col(name), piece,
-                f"no mapping for this {name.replace('_', ' ')} value; add it under [values.{name}]",
+                _("no mapping for this {what} value; add it under [values.{name}]").format(
+                    what=name.replace("_", " "), name=name),
                 "unmapped_value",
             )
         return codes or tuple(default)
@@ -500,7 +507,9 @@ class _RowBuilder:
     def _single(self, cells: dict[str, str], name: str, check: _RowCheck, default: str) -> str:
         codes = self._coded(cells, name, check, (default,))
         if len(codes) > 1:
-            check.error(self.col(name), self.r.text(cells, name), f"maps to several {name} codes: {', '.join(codes)}", "unmapped_value")
+            check.error(self.col(name), self.r.text(cells, name),
+                        _("maps to several {name} codes: {codes}").format(name=name, codes=", ".join(codes)),
+                        "unmapped_value")
         return codes[0]
 
     def _perpetrators(self, cells: dict[str, str], types: tuple[str, ...], check: _RowCheck) -> tuple[tuple[str, str], ...]:
@@ -514,7 +523,8 @@ class _RowBuilder:
             return tuple(zip(names, types))
         check.error(
             self.col("perpetrator_name"), self.r.text(cells, "perpetrator_name"),
-            f"{len(names)} perpetrator names but {len(types)} actor types; give one type, or one per name",
+            _("{names} perpetrator names but {types} actor types; give one type, or one per name").format(
+                names=len(names), types=len(types)),
             "perpetrator_mismatch",
         )
         return ()
@@ -537,7 +547,7 @@ class _RowBuilder:
             if _URL_RE.match(token):
                 urls.append(token)
             else:
-                check.warn(column, token, "not a web link (http or https); left out of the sources", "bad_link")
+                check.warn(column, token, _("not a web link (http or https); left out of the sources"), "bad_link")
         return tuple(dict.fromkeys(urls))
 
     def _title(self, cells: dict[str, str], violations: tuple[str, ...], victim: str, country: str | None) -> str:
@@ -569,7 +579,7 @@ def _resolved_columns(mapping: ImportMapping, found: dict[str, str]) -> dict[str
     return cols
 
 
-def prepare(frame: pd.DataFrame, mapping: ImportMapping, vocab: _Vocab, file_name: str = "") -> _Prepared:
+def prepare(frame: pd.DataFrame, mapping: ImportMapping, vocab: Vocabulary, file_name: str = "") -> Prepared:
     """Validate every row and resolve the valid ones (the heart of validate and import)."""
     report = ValidationReport(file_name, mapping.name, len(frame))
     for message in _mapping_problems(mapping, vocab):
@@ -577,11 +587,12 @@ def prepare(frame: pd.DataFrame, mapping: ImportMapping, vocab: _Vocab, file_nam
     found, missing = _match_columns(frame, mapping.referenced_columns())
     for name in missing:
         report.problems.append(Problem(
-            None, name, "", f"column named in the mapping is not in the file (columns: {', '.join(map(str, frame.columns))[:300]})",
+            None, name, "", _("column named in the mapping is not in the file (columns: {columns})").format(
+                columns=", ".join(map(str, frame.columns))[:300]),
             "missing_column",
         ))
     if report.problems:
-        return _Prepared(report, [])
+        return Prepared(report, [])
     columns = _resolved_columns(mapping, found)
     builder = _RowBuilder(mapping, vocab, _RowResolver(mapping, vocab, columns))
     key_cols = [found[c] for c in mapping.key_columns]
@@ -599,19 +610,21 @@ def prepare(frame: pd.DataFrame, mapping: ImportMapping, vocab: _Vocab, file_nam
         row = int(row)
         if row in skipped:
             report.rows_skipped += 1
-            report.problems.append(Problem(row, "", "", f"skipped: {skipped[row]}", "skipped", "note"))
+            report.problems.append(Problem(row, "", "", _("skipped: {reason}").format(reason=skipped[row]), "skipped", "note"))
             continue
         check = _RowCheck(row, report.problems)
         if not key:
-            check.error(key_label, "", "the key columns are all blank, so the row cannot be matched on re-import", "missing_required")
+            check.error(key_label, "", _("the key columns are all blank, so the row cannot be matched on re-import"),
+                        "missing_required")
         elif key in seen:
-            check.error(key_label, key, f"duplicate key: the same {', '.join(mapping.key_columns)} as row {seen[key]}", "duplicate_key")
+            check.error(key_label, key, _("duplicate key: the same {columns} as row {row}").format(
+                columns=", ".join(mapping.key_columns), row=seen[key]), "duplicate_key")
         else:
             seen[key] = row
         case = builder.build(row, dict(zip(names, values)), key, row_hash, check)
         if case is not None and not check.failed:
             rows.append(case)
-    return _Prepared(report, rows)
+    return Prepared(report, rows)
 
 
 def validate(frame: pd.DataFrame, mapping: ImportMapping, con: duckdb.DuckDBPyConnection, file_name: str = "") -> ValidationReport:
@@ -648,18 +661,20 @@ class ImportResult:
 
     def summary(self) -> str:
         """One line for the terminal and the import page."""
-        counts = (
-            f"{self.incidents_added} incidents added, {self.incidents_updated} updated, "
-            f"{self.incidents_unchanged} unchanged; {self.rows_rejected} rows rejected, "
-            f"{self.report.rows_skipped} skipped by rule (of {self.rows_read} rows in {self.file_name})."
-        )
+        counts = _(
+            "{added} incidents added, {updated} updated, {unchanged} unchanged; {rejected} rows rejected, "
+            "{skipped} skipped by rule (of {read} rows in {file})."
+        ).format(added=self.incidents_added, updated=self.incidents_updated, unchanged=self.incidents_unchanged,
+                 rejected=self.rows_rejected, skipped=self.report.rows_skipped, read=self.rows_read,
+                 file=self.file_name)
         if self.written:
-            return f"Import {self.import_id}: {counts}"
+            return _("Import {id}: {counts}").format(id=self.import_id, counts=counts)
         if self.report.has_file_errors:
-            return f"Nothing written: the file or the mapping has errors that affect every row ({self.file_name})."
+            return _("Nothing written: the file or the mapping has errors that affect every row ({file}).").format(
+                file=self.file_name)
         if self.dry_run:
-            return f"Dry run, nothing written. Would be: {counts}"
-        return f"Nothing written because of errors. With --skip-invalid: {counts}"
+            return _("Dry run, nothing written. Would be: {counts}").format(counts=counts)
+        return _("Nothing written because of errors. With --skip-invalid: {counts}").format(counts=counts)
 
 
 class _Ids:
@@ -681,7 +696,8 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
     """Insert a frame by column name; table and columns come from this module's code."""
     if frame.empty:
         return
-    assert table in IMPORT_TABLES + ("actors", "sources", "imports")
+    if table not in IMPORT_TABLES + ("actors", "sources", "imports"):
+        raise ValueError(f"not a table an import writes: {table!r}")
     cols = ", ".join(frame.columns)
     con.register("_import_frame", frame)
     try:
@@ -976,12 +992,12 @@ def _sha256(path: Path) -> str:
 
 def _open(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     if not Path(db_path).exists():
-        raise db.DatabaseError(f"No database at {db_path}. Build it with `hrd init` first.")
+        raise db.DatabaseError(_("No database at {path}. Build it with `hrd init` first.").format(path=db_path))
     return db.connect(Path(db_path), read_only=read_only)
 
 
 def import_file(
-    path: Path | str, mapping_path: Path | str, db_path: Path | str, skip_invalid: bool = False,
+    path: Path | str, mapping_path: Path | str | ImportMapping, db_path: Path | str, skip_invalid: bool = False,
     dry_run: bool = False, progress: Progress | None = None, rejects_dir: Path | None = None,
 ) -> ImportResult:
     """Validate a file and, if allowed, write it in one transaction.
@@ -992,10 +1008,12 @@ def import_file(
     vocabularies) always stop the import. ``dry_run`` reports what would happen.
     ``progress(stage, done, total)`` is called at each stage and after each
     chunk of rows written (for a progress bar on the import page).
-    Raises ImportFileError / MappingError / DatabaseError for what cannot be read.
+    ``mapping_path`` may also be a loaded ImportMapping (the import page edits
+    mappings as text). Raises ImportFileError / MappingError / DatabaseError
+    for what cannot be read.
     """
     path, db_path = Path(path), Path(db_path)
-    mapping = load_mapping(mapping_path)
+    mapping = mapping_path if isinstance(mapping_path, ImportMapping) else load_mapping(mapping_path)
     if progress:
         progress("reading", 0, 0)
     frame = read_table(path, mapping.file)
@@ -1068,9 +1086,9 @@ def undo_import(db_path: Path | str, import_id: int) -> UndoResult:
     try:
         found = con.execute("select file_name, is_undone from imports where import_id = $id", {"id": int(import_id)}).fetchall()
         if not found:
-            raise UndoError(f"No import with id {import_id}; see `hrd imports`.")
+            raise UndoError(_("No import with id {id}; see `hrd imports`.").format(id=import_id))
         if found[0][1]:
-            raise UndoError(f"Import {import_id} ({found[0][0]}) was already undone.")
+            raise UndoError(_("Import {id} ({file}) was already undone.").format(id=import_id, file=found[0][0]))
         con.execute("begin transaction")
         try:
             ids = [int(r[0]) for r in con.execute(
@@ -1088,7 +1106,8 @@ def undo_import(db_path: Path | str, import_id: int) -> UndoResult:
 
 
 __all__ = [
-    "CaseRow", "ImportFileError", "ImportResult", "MappingError", "Problem", "UndoError", "UndoResult",
+    "CaseRow", "ImportFileError", "ImportResult", "MappingError", "Prepared", "Problem", "UndoError", "UndoResult",
+    "Vocabulary", "fast_date", "load_vocab",
     "ValidationReport", "detach_incidents", "delete_unreferenced", "import_file", "list_imports", "prepare",
     "read_table", "remove_incidents",
     "undo_import", "validate", "write_rejects",

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..i18n import _
 from .mapping import FileOptions
 
 MAX_FIELD_BYTES = 10 * 1024 * 1024
@@ -61,16 +62,17 @@ def read_table(path: Path | str, options: FileOptions | None = None) -> pd.DataF
     path = Path(path)
     options = options or FileOptions()
     if not path.is_file():
-        raise ImportFileError(f"No file at {path}.")
+        raise ImportFileError(_("No file at {path}.").format(path=path))
     size = path.stat().st_size
     if size == 0:
-        raise ImportFileError(f"{path.name} is empty.")
+        raise ImportFileError(_("{name} is empty.").format(name=path.name))
     with path.open("rb") as fh:
         head = fh.read(16)
     if head.startswith(b"PK\x03\x04") or path.suffix.lower() in (".xlsx", ".xlsm"):
         return read_xlsx(path, options)
     if size > MAX_FILE_BYTES:
-        raise ImportFileError(f"{path.name} is {size / 2**20:.0f} MB; files over {MAX_FILE_BYTES // 2**20} MB are not imported.")
+        raise ImportFileError(_("{name} is {size:.0f} MB; files over {limit} MB are not imported.").format(
+            name=path.name, size=size / 2**20, limit=MAX_FILE_BYTES // 2**20))
     return read_csv_bytes(path.read_bytes(), options, path.name)
 
 
@@ -116,10 +118,10 @@ def _guess_encoding(data: bytes, name: str) -> str:
             continue
         scored.append((_plausibility(text), -_preference(encoding), -rank, encoding))
     if not scored:
-        raise ImportFileError(
-            f"{name}: cannot tell which text encoding it uses. Save it as UTF-8 CSV, "
+        raise ImportFileError(_(
+            "{name}: cannot tell which text encoding it uses. Save it as UTF-8 CSV, "
             "or set encoding = \"...\" under [file] in the mapping."
-        )
+        ).format(name=name))
     return max(scored)[3]
 
 
@@ -202,20 +204,21 @@ def decode(data: bytes, encoding: str, name: str) -> str:
             data = data[skip:]
         else:
             if b"\x00" in data[:4096] and not _looks_utf16(data):
-                raise ImportFileError(f"{name} is a binary file, not a CSV or XLSX table.")
+                raise ImportFileError(_("{name} is a binary file, not a CSV or XLSX table.").format(name=name))
             encoding = _guess_encoding(data, name)
     try:
         text = data.decode(encoding)
     except LookupError:
-        raise ImportFileError(f"Unknown encoding {encoding!r} in the mapping's [file] table.") from None
+        raise ImportFileError(_("Unknown encoding {encoding!r} in the mapping's [file] table.").format(
+            encoding=encoding)) from None
     except UnicodeDecodeError as exc:
-        raise ImportFileError(
-            f"{name} cannot be decoded as {encoding} (byte {exc.start}). Set the right encoding "
+        raise ImportFileError(_(
+            "{name} cannot be decoded as {encoding} (byte {byte}). Set the right encoding "
             "under [file] in the mapping, or save the file as UTF-8."
-        ) from None
+        ).format(name=name, encoding=encoding, byte=exc.start)) from None
     text = text.lstrip("\ufeff")
     if _looks_binary(text):
-        raise ImportFileError(f"{name} is a binary file, not a CSV or XLSX table.")
+        raise ImportFileError(_("{name} is a binary file, not a CSV or XLSX table.").format(name=name))
     return text
 
 
@@ -269,17 +272,17 @@ def _csv_rows(text: str, delimiter: str, name: str) -> list[list[str]]:
     try:
         for row in reader:
             if len(row) > MAX_COLUMNS:
-                raise ImportFileError(
-                    f"{name}: row {reader.line_num} has {len(row)} columns; at most {MAX_COLUMNS} are read."
-                )
+                raise ImportFileError(_("{name}: line {row} has {n} columns; at most {limit} are read.").format(
+                    name=name, row=reader.line_num, n=len(row), limit=MAX_COLUMNS))
             rows.append(row)
     except csv.Error as exc:
         if "field larger than field limit" in str(exc):
-            raise ImportFileError(
-                f"{name}: a field near line {reader.line_num} is larger than {MAX_FIELD_BYTES // 2**20} MB; "
+            raise ImportFileError(_(
+                "{name}: a field near line {line} is larger than {limit} MB; "
                 "this is not a case table (or a quote is never closed)."
-            ) from None
-        raise ImportFileError(f"{name}: not a readable CSV near line {reader.line_num} ({exc}).") from None
+            ).format(name=name, line=reader.line_num, limit=MAX_FIELD_BYTES // 2**20)) from None
+        raise ImportFileError(_("{name}: not a readable CSV near line {line} ({reason}).").format(
+            name=name, line=reader.line_num, reason=exc)) from None
     finally:
         csv.field_size_limit(old)
     return rows
@@ -290,10 +293,10 @@ def read_csv_bytes(data: bytes, options: FileOptions | None = None, name: str = 
     options = options or FileOptions()
     kind = _binary_kind(data)
     if kind and not _by_bom(data):
-        raise ImportFileError(f"{name} is {kind}, not a CSV or XLSX table.")
+        raise ImportFileError(_("{name} is {kind}, not a CSV or XLSX table.").format(name=name, kind=_(kind)))
     text = decode(data, options.encoding, name)
     if not text.strip():
-        raise ImportFileError(f"{name} is empty.")
+        raise ImportFileError(_("{name} is empty.").format(name=name))
     delimiter = options.delimiter if options.delimiter != "auto" else _sniff_delimiter(text)
     return to_frame(_csv_rows(text, delimiter, name), options.header_row, name)
 
@@ -311,15 +314,14 @@ def check_zip(path: Path) -> None:
             infos = zf.infolist()
             names = {i.filename for i in infos}
     except (zipfile.BadZipFile, OSError) as exc:
-        raise ImportFileError(f"{path.name} is not a valid XLSX file ({exc}).") from None
+        raise ImportFileError(_("{name} is not a valid XLSX file ({reason}).").format(name=path.name, reason=exc)) from None
     total = sum(i.file_size for i in infos)
     if total > MAX_UNCOMPRESSED_BYTES:
-        raise ImportFileError(
-            f"{path.name} would unpack to {total / 2**20:,.0f} MB (limit {MAX_UNCOMPRESSED_BYTES // 2**20} MB); "
-            "it is refused as a possible zip bomb."
-        )
+        raise ImportFileError(_(
+            "{name} would unpack to {size:,.0f} MB (limit {limit} MB); it is refused as a possible zip bomb."
+        ).format(name=path.name, size=total / 2**20, limit=MAX_UNCOMPRESSED_BYTES // 2**20))
     if "xl/workbook.xml" not in names:
-        raise ImportFileError(f"{path.name} is a zip archive but not an Excel workbook (.xlsx).")
+        raise ImportFileError(_("{name} is a zip archive but not an Excel workbook (.xlsx).").format(name=path.name))
 
 
 def cell_text(value: object) -> str:
@@ -352,10 +354,12 @@ def read_xlsx(path: Path, options: FileOptions | None = None) -> pd.DataFrame:
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except Exception as exc:  # openpyxl raises many kinds on a damaged file
-        raise ImportFileError(f"{path.name} is not a readable Excel workbook ({type(exc).__name__}: {exc}).") from None
+        raise ImportFileError(_("{name} is not a readable Excel workbook ({reason}).").format(
+            name=path.name, reason=f"{type(exc).__name__}: {exc}")) from None
     try:
         if options.sheet is not None and options.sheet not in wb.sheetnames:
-            raise ImportFileError(f"{path.name} has no sheet {options.sheet!r}; sheets: {', '.join(wb.sheetnames)}.")
+            raise ImportFileError(_("{name} has no sheet {sheet!r}; sheets: {sheets}.").format(
+                name=path.name, sheet=options.sheet, sheets=", ".join(wb.sheetnames)))
         ws = wb[options.sheet] if options.sheet is not None else wb.worksheets[0]
         rows = []
         for row in ws.iter_rows(values_only=True):
@@ -363,7 +367,8 @@ def read_xlsx(path: Path, options: FileOptions | None = None) -> pd.DataFrame:
             while width and row[width - 1] is None:  # a stray format far right is not a column
                 width -= 1
             if width > MAX_COLUMNS:
-                raise ImportFileError(f"{path.name}: {width} columns; at most {MAX_COLUMNS} are read.")
+                raise ImportFileError(_("{name}: {n} columns; at most {limit} are read.").format(
+                    name=path.name, n=width, limit=MAX_COLUMNS))
             rows.append([cell_text(v) for v in row[:width]])
     finally:
         wb.close()
@@ -381,7 +386,8 @@ def _header(raw: list[str], name: str) -> list[str]:
     seen: set[str] = set()
     for h in header:
         if h in seen:
-            raise ImportFileError(f"{name}: the column name {h!r} appears twice in the header; rename one.")
+            raise ImportFileError(_("{name}: the column name {column!r} appears twice in the header; rename one.").format(
+                name=name, column=h))
         seen.add(h)
     return header
 
@@ -389,26 +395,26 @@ def _header(raw: list[str], name: str) -> list[str]:
 def to_frame(rows: list[list[str]], header_row: int, name: str) -> pd.DataFrame:
     """Rows of text -> DataFrame indexed by spreadsheet row number, blank rows dropped."""
     if len(rows) < header_row or not any(c.strip() for c in rows[header_row - 1]):
-        raise ImportFileError(f"{name} has no header in row {header_row}.")
+        raise ImportFileError(_("{name} has no header in row {row}.").format(name=name, row=header_row))
     header = _header(rows[header_row - 1], name)
     if len(header) > MAX_COLUMNS:
-        raise ImportFileError(f"{name}: {len(header)} columns; at most {MAX_COLUMNS} are read.")
+        raise ImportFileError(_("{name}: {n} columns; at most {limit} are read.").format(
+            name=name, n=len(header), limit=MAX_COLUMNS))
     width = len(header)
     data, numbers = [], []
     for offset, row in enumerate(rows[header_row:]):
         row_number = header_row + 1 + offset
         if len(row) > width:
             if any(c.strip() for c in row[width:]):
-                raise ImportFileError(
-                    f"{name}: row {row_number} has {len(row)} fields but the header has {width}; "
-                    "check the delimiter and the quotes."
-                )
+                raise ImportFileError(_(
+                    "{name}: row {row} has {n} fields but the header has {width}; check the delimiter and the quotes."
+                ).format(name=name, row=row_number, n=len(row), width=width))
             row = row[:width]
         if not any(c.strip() for c in row):
             continue
         data.append(row + [""] * (width - len(row)))
         numbers.append(row_number)
     if not data:
-        raise ImportFileError(f"{name} has a header but no data rows.")
+        raise ImportFileError(_("{name} has a header but no data rows.").format(name=name))
     frame = pd.DataFrame(data, columns=header, index=pd.Index(numbers, name="row"), dtype=object)
     return frame

@@ -32,14 +32,19 @@ def format_for(path: str | Path) -> str:
     return FORMATS[suffix]
 
 
-def render(data: ReportData, fmt: str, progress: Callable[[float, str], None] | None = None) -> bytes:
-    """The report as bytes in the given format ('pdf' or 'html')."""
+def render(data: ReportData, fmt: str, progress: Callable[[float, str], None] | None = None,
+           output_name: str | None = None) -> bytes:
+    """The report as bytes in the given format ('pdf' or 'html').
+
+    ``output_name`` is the file name printed in the report's "make it again" command.
+    """
+    name = output_name or f"report.{fmt}"
     if fmt == "pdf":
         from .pdf import render_pdf
 
-        return render_pdf(data, progress=progress)
+        return render_pdf(data, progress=progress, output_name=name)
     if fmt == "html":
         from .html import render_html
 
-        return render_html(data, progress=progress)
+        return render_html(data, progress=progress, output_name=name)
     raise ReportError(f"Unknown report format {fmt!r}; choose pdf or html.")
