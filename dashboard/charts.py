@@ -130,17 +130,26 @@ def heatmap(frame: pd.DataFrame, unit: str, title: str = "Country by year") -> g
 
 
 def timeline(acts: pd.DataFrame, title: str = "Escalation timeline") -> go.Figure:
-    """Acts over time for a profile: one dot per act, coloured by kind of attack."""
+    """Acts over time for a profile: one row per kind of attack, coloured by state / non-state perpetrator.
+
+    Rows make the escalation readable: the kinds of attack seen in one year and
+    the new ones in a later year stand on separate lines.
+    """
     if acts.empty:
         return empty_figure("No acts")
     data = acts.copy()
     data["act_date"] = pd.to_datetime(data["act_date"])
-    fig = px.scatter(data, x="act_date", y="actor_group", color="violation_type", symbol="actor_group",
-                     hover_data={"incident_title": True, "victim": True, "perpetrator": True})
-    fig.update_traces(marker=dict(size=13, line=dict(width=1, color="white")))
+    data["actor_group"] = data["actor_group"].fillna("Unknown")
+    data = data.drop_duplicates(["act_id", "actor_group"])
+    colours = {GROUP_LABELS[k]: v for k, v in STATE_COLOURS.items()}
+    fig = px.scatter(data, x="act_date", y="violation_type", color="actor_group", color_discrete_map=colours,
+                     hover_data={"incident_title": True, "victim": True, "perpetrator": True, "actor_group": False})
+    fig.update_traces(marker=dict(size=12, opacity=0.85, line=dict(width=1, color="white")))
     fig.update_xaxes(title="Date")
-    fig.update_yaxes(title="", type="category")
-    return _layout(fig, title, height=380)
+    fig.update_yaxes(title="", type="category", categoryorder="array",
+                     categoryarray=list(data.sort_values("act_date")["violation_type"].drop_duplicates())[::-1])
+    fig.update_layout(legend_title_text="Perpetrator")
+    return _layout(fig, title, height=max(300, 26 * data["violation_type"].nunique() + 140))
 
 
 def configure_static_images() -> None:

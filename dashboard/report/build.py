@@ -38,7 +38,7 @@ from ..export import incidents_frame
 from ..filters import Filters, to_query_params
 from ..metrics import UNIT_LABELS, aggregate, labels, multi_count_note, totals, vocabulary_sets
 from ..privacy import Mode, aggregate_filters, check_mode, present_totals, suppress, suppressed_label
-from ..settings import suppression_k
+from ..settings import STATIC_DIR, suppression_k
 
 Progress = Callable[[float, str], None]
 ANALYST_BANNER = "ANALYST REPORT – includes non-public cases – not for publication"
@@ -413,6 +413,31 @@ def _value_table(title: str, frame: pd.DataFrame, label_column: str, label_title
     return Table(title, [label_title, UNIT_LABELS[unit]], rows, widths=[3, 1.4], numeric=[False, True], note=note)
 
 
+def _world_ids() -> list[str]:
+    """The ISO-3 ids of every country shape bundled for offline maps."""
+    import json
+
+    shapes = json.loads((STATIC_DIR / "topojson" / "world_110m.json").read_text(encoding="utf-8"))
+    return sorted({g["id"] for g in shapes["objects"]["countries"]["geometries"] if g.get("id")})
+
+
+def report_map(frame: pd.DataFrame, unit: str) -> go.Figure:
+    """The dashboard's world map, over a plain layer with every country drawn as its own shape.
+
+    The base layer looks like the land but makes each country a path of its own,
+    so the offline shapes can be checked (and a country with no case is still
+    outlined); it has no hover text and no colour scale.
+    """
+    fig = charts.world_map(frame, unit)
+    if frame.empty:
+        return fig
+    ids = _world_ids()
+    base = go.Choropleth(locations=ids, z=[0] * len(ids), locationmode="ISO-3", showscale=False,
+                         colorscale=[[0, "#f2f2f2"], [1, "#f2f2f2"]], hoverinfo="skip", name="all countries",
+                         marker_line_color="#bbb", marker_line_width=0.4)
+    return go.Figure(data=[base, *fig.data], layout=fig.layout)
+
+
 def _per_year_by_side(frames: list[tuple[str, pd.DataFrame]], unit: str) -> go.Figure:
     data = []
     for name, frame in frames:
@@ -722,7 +747,7 @@ def build_report_data(
                                         _chart_note(per_year, unit, k))
         step(0.35, "Where: the map")
         by_country = aggregate(con, filters, "country", unit, lab, mode=mode)
-        data.charts["map"] = Chart("map", "Where", _plain_figure(charts.world_map(by_country, unit)),
+        data.charts["map"] = Chart("map", "Where", _plain_figure(report_map(by_country, unit)),
                                    _chart_note(by_country, unit, k), is_map=True)
         data.tables["countries"] = _value_table("Countries", by_country, "country_code_label", "Country", unit)
         step(0.5, "Kinds of attack and perpetrators")
