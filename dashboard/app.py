@@ -25,8 +25,18 @@ st.set_page_config(page_title=_("Attacks on human rights defenders"), page_icon=
 
 try:
     version = cache.data_version()
+    # once per data version and process: read every table, so a damaged block is found here
+    # and explained, not raised by whichever chart first touches it
+    from dashboard.backup import verify_once  # noqa: E402
+
+    verify_once(cache.connection(), version)
 except (DatabaseError, Exception) as exc:  # the page must explain, never show a traceback
-    st.error(_("The case database cannot be opened.") + f" {exc}")
+    from dashboard.backup import explain_database_error  # noqa: E402
+    import logging  # noqa: E402
+
+    # the visitor gets a plain sentence; the path, process id and DuckDB's words go to the server log
+    logging.getLogger("dashboard").error("The case database cannot be used: %s", exc)
+    st.error(explain_database_error(exc))
     st.stop()
 
 user = current_user()
@@ -42,6 +52,7 @@ pages = {
         st.Page(str(PAGES_DIR / "cases.py"), title=_("Cases"), url_path="cases"),
         st.Page(str(PAGES_DIR / "case.py"), title=_("Case page"), url_path="case"),
         st.Page(str(PAGES_DIR / "profiles.py"), title=_("Defenders and organisations"), url_path="profiles"),
+        st.Page(str(PAGES_DIR / "report.py"), title=_("Report"), url_path="report"),
     ],
     _("Account"): [
         st.Page(str(PAGES_DIR / "sign_in.py"), title=_("Sign out") if user else _("Analyst sign-in"), url_path="sign_in"),
@@ -54,7 +65,10 @@ if user is not None and user.role in ("analyst", "admin"):
         st.Page(str(PAGES_DIR / "draft.py"), title=_("Draft from a text"), url_path="draft"),
     ]
 if user is not None and user.role == "admin":
-    pages[_("Analyst")].append(st.Page(str(PAGES_DIR / "admin.py"), title=_("Audit log and users"), url_path="admin"))
+    pages[_("Analyst")] += [
+        st.Page(str(PAGES_DIR / "import_data.py"), title=_("Import"), url_path="import_data"),
+        st.Page(str(PAGES_DIR / "admin.py"), title=_("Audit log and users"), url_path="admin"),
+    ]
 with st.sidebar:
     if user is not None:
         st.caption(_("Signed in as {name} ({role})").format(name=user.name, role=user.role))
