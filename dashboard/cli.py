@@ -143,6 +143,54 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare_from_args(args: argparse.Namespace) -> dict[str, str] | None:
+    """The a./b. parameters of ``--compare`` or ``--compare-a``/``--compare-b`` (None: no comparison)."""
+    from .report import compare_params
+
+    if args.compare is None and args.compare_a is None and args.compare_b is None:
+        return None
+    if args.compare is not None and (args.compare_a or args.compare_b):
+        raise CliError("use either --compare feminita or --compare-a/--compare-b, not both")
+    if args.compare is None and not (args.compare_a and args.compare_b):
+        raise CliError("a comparison needs both --compare-a and --compare-b, e.g. 'defender=1&from=2021&to=2021'")
+    return compare_params(args.compare, args.compare_a, args.compare_b)
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .compare import side_filters
+    from .report import build_report_data, format_for, render
+
+    fmt = format_for(args.output)  # before any work: a wrong extension fails at once
+    mode = check_mode(args.mode)
+    unit = check_unit(args.unit)
+    compare = _compare_from_args(args)
+    if fmt == "pdf":
+        from .report.pdf import warm_up
+
+        warm_up()  # Chromium starts while the data is read; fails at once if there is none
+    con = _open_for_audit()
+    try:
+        filters = filters_from_args(args, con)
+        if compare is not None:
+            if Filters(include_synthetic=filters.include_synthetic) != filters:
+                raise CliError("with a comparison, give each side's filters in --compare-a/--compare-b "
+                               "(only --no-synthetic applies to both sides)")
+            vocab = vocabulary_sets(con)
+            notes = [n for prefix in ("a.", "b.") for n in side_filters(compare, prefix, True, vocab)[1]]
+            if notes:
+                raise CliError("; ".join(notes))
+        data = build_report_data(con, filters, unit, mode, compare=compare)
+        payload = render(data, fmt, output_name=Path(args.output).name)
+        Path(args.output).write_bytes(payload)
+        audit.record(con, f"cli:{getpass.getuser()}", "report", f"{fmt} ({mode}) -> {args.output}",
+                     data.filter_lines, None)
+    finally:
+        con.close()
+    print(f"Wrote {fmt.upper()} report to {args.output} ({len(payload):,} bytes, {mode} mode, "
+          f"data set {data.fingerprint}).", file=sys.stderr)
+    return 0
+
+
 def cmd_users(args: argparse.Namespace) -> int:
     if args.action == "list":
         for user in list_users():
@@ -226,6 +274,37 @@ def cmd_draft(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backups(args: argparse.Namespace) -> int:
+    """List the dated backups (or make one now with --now)."""
+    from . import backup
+
+    path = db_path()
+    if args.now:
+        made = backup.backup(path, args.reason)
+        print(f"Wrote {made}")
+        return 0
+    found = backup.list_backups(path)
+    if not found:
+        print(f"No backups in {backup.backup_dir(path)} yet (one is made before every import and edit batch).")
+        return 0
+    print(f"Backups of {path} in {backup.backup_dir(path)} (newest last; at most {backup.keep_count()} are kept):")
+    for info in found:
+        print(f"{info.path.name}\t{info.created:%Y-%m-%d %H:%M:%S} UTC\t{info.reason}\t{info.size / 2**20:.1f} MB")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Put a backup in place of the database, keeping a backup of the replaced file."""
+    from . import backup
+
+    path = db_path()
+    kept = backup.restore(path, args.backup)
+    print(f"Restored {Path(args.backup).name} to {path}.")
+    if kept is not None:
+        print(f"The database it replaced is kept as {kept} (`hrd restore {kept.name}` undoes this).")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hrd", description="Case store of attacks on human rights defenders.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -252,6 +331,17 @@ def build_parser() -> argparse.ArgumentParser:
     _add_filter_args(p)
     p.set_defaults(func=cmd_export)
 
+    p = sub.add_parser("report", help="write a report for donors: PDF (static charts) or self-contained HTML")
+    p.add_argument("-o", "--output", required=True, help="output file: FILE.pdf or FILE.html (format from the extension)")
+    p.add_argument("--unit", default="incidents", help="incidents, acts or defenders")
+    p.add_argument("--mode", default="public", choices=MODES,
+                   help="public (default: safe to share; suppression applied) or analyst (everything; internal only)")
+    p.add_argument("--compare", choices=["feminita"], help="report on a preset comparison instead of the filters")
+    p.add_argument("--compare-a", metavar="PARAMS", help="side A as URL parameters, e.g. 'defender=1&from=2021&to=2021'")
+    p.add_argument("--compare-b", metavar="PARAMS", help="side B as URL parameters")
+    _add_filter_args(p)
+    p.set_defaults(func=cmd_report)
+
     p = sub.add_parser("users", help="manage analyst sign-in users (argon2 hashes, kept outside the repository)")
     p.add_argument("action", choices=["add", "list"])
     p.add_argument("name", nargs="?")
@@ -262,12 +352,64 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file")
     p.set_defaults(func=cmd_draft)
 
+    from .ingest.commands import register as register_import
+
+    register_import(sub)
+
     p = sub.add_parser("query", help="run a named query from queries/ and print CSV")
     p.add_argument("name", nargs="?")
     p.add_argument("--param", action="append", metavar="KEY=VALUE")
     p.add_argument("--list", action="store_true", help="list the named queries")
     p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("backups", help="list the dated backups made before imports and edit batches")
+    p.add_argument("--now", action="store_true", help="make a backup now")
+    p.add_argument("--reason", default="manual", help="a word for the backup's name (with --now)")
+    p.set_defaults(func=cmd_backups)
+
+    p = sub.add_parser("restore", help="put a backup in place of the database (stop the dashboard server first)")
+    p.add_argument("backup", help="a backup's file name from `hrd backups`, or a path to one")
+    p.set_defaults(func=cmd_restore)
     return parser
+
+
+def _one_line(exc: BaseException) -> str:
+    """The first line of an error's message (DuckDB's can run to several), kept short."""
+    lines = [line.strip() for line in str(exc).strip().splitlines() if line.strip()]
+    first = lines[0] if lines else type(exc).__name__
+    # "database has been invalidated ..." names the cause only on a later line
+    original = next((line for line in lines[1:] if line.startswith("Original error:")), None)
+    if original:
+        first = f"{first} {original}"
+    return first if len(first) <= 600 else first[:600] + "…"
+
+
+_HINTS = (
+    (("Could not set lock", "Conflicting lock"),
+     "another program is using the database: stop the dashboard server or the other hrd command, then try again"),
+    (("not a valid DuckDB database", "Corrupt database", "Could not read enough bytes", "checksum"),
+     "the database file is damaged: `hrd backups` lists the backups and `hrd restore NAME` puts one back"),
+    (("No space left on device", "disk is full", "Disk full"),
+     "the disk is full: free some space and try again (an interrupted write leaves the data as it was)"),
+    (("Permission denied", "Operation not permitted", "Read-only file system", "read-only mode",
+      "Cannot execute statement of type"),
+     "the database (or its folder) cannot be written here: check the file's permissions"),
+)
+
+
+def _hint(exc: BaseException) -> str:
+    """A next step for the errors a person can fix: a lock, a damaged file, a full disk, permissions."""
+    import errno
+
+    if isinstance(exc, OSError):
+        return f" (hint: {_HINTS[2][1]})" if exc.errno == errno.ENOSPC else ""
+    if not isinstance(exc, (db.DatabaseError, duckdb.Error)):
+        return ""
+    message = str(exc)
+    for needles, hint in _HINTS:
+        if any(n in message for n in needles):
+            return f" (hint: {hint})"
+    return ""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -276,11 +418,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
-    except (CliError, FilterError, db.DatabaseError, sql.UnknownQueryError, ValueError) as exc:
-        print(f"hrd: error: {exc}", file=sys.stderr)
+    except (CliError, FilterError, db.DatabaseError, sql.UnknownQueryError, ValueError, OSError) as exc:
+        message = _one_line(exc)
+        print(f"hrd: error: {message}{_hint(exc)}", file=sys.stderr)
         return 2
     except duckdb.Error as exc:
-        print(f"hrd: database error: {exc}", file=sys.stderr)
+        message = _one_line(exc)
+        print(f"hrd: database error: {message}{_hint(exc)}", file=sys.stderr)
         return 2
 
 

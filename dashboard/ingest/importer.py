@@ -701,7 +701,7 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
     cols = ", ".join(frame.columns)
     con.register("_import_frame", frame)
     try:
-        con.execute(f"insert into {table} ({cols}) select {cols} from _import_frame")
+        con.execute(f"insert into {table} ({cols}) select {cols} from _import_frame")  # fixed names, checked above
     finally:
         con.unregister("_import_frame")
 
@@ -847,11 +847,11 @@ def delete_unreferenced(con: duckdb.DuckDBPyConnection, detached: _Detached) -> 
     _with_ids(con, "_actors", detached.actors)
     _with_ids(con, "_sources", detached.sources)
     try:
-        orphan_victims = (
-            "select id from _victims where id not in (select victim_defender_id from acts where victim_defender_id is not null)"
+        con.execute(
+            "create or replace temp table _orphan_victims as select id from _victims"
+            " where id not in (select victim_defender_id from acts where victim_defender_id is not null)"
             " and id not in (select organisation_id from defenders where organisation_id is not null)"
         )
-        con.execute(f"create or replace temp table _orphan_victims as {orphan_victims}")
         con.execute("delete from defender_sectors where defender_id in (select id from _orphan_victims)")
         con.execute("delete from defenders where defender_id in (select id from _orphan_victims)")
         con.execute("drop table _orphan_victims")

@@ -432,7 +432,7 @@ def parse_mapping(data: dict[str, Any], path: Path | None = None, text: str = ""
     source_text = text or repr(sorted(data.items(), key=lambda kv: kv[0]))
     return ImportMapping(
         name=name,
-        description=data.get("description", "") if isinstance(data.get("description", ""), str) else "",
+        description=_text(data.get("description", ""), "description", allow_empty=True),
         required=required,
         file=_file_options(_table(data, "file", where), where),
         source=_source_info(_table(data, "source", where), where),
