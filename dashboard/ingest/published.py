@@ -56,24 +56,6 @@ COMPARISONS: dict[tuple[str, str], Comparison] = {
     )
 }
 
-_OWN_COUNTS = """
-select f.year, count(distinct f.defender_id) as own_count
-from act_facts as f
-join incidents as i using (incident_id)
-where not f.is_synthetic
-  and i.import_id is not null
-  and f.violation_category = $violation_category
-  and (len($sectors) = 0 or len(list_intersect(f.sector_codes, $sectors)) > 0)
-  and ($country_code = '' or f.country_code = $country_code)
-group by f.year
-"""
-_PUBLISHED = """
-select year, report, value as published_value, definition, cited_via
-from published_figures
-where publisher = $publisher and metric = $metric and country = $country
-"""
-
-
 def published_figures(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every published figure with its definition and citation (queries/published_figures_list.sql)."""
     return sql.run(con, "published_figures_list")
@@ -94,16 +76,8 @@ def _country_code(country: str) -> str:
         raise ValueError(f"Cannot compare figures for {country!r}: {exc}") from None
 
 
-def _run(con: duckdb.DuckDBPyConnection, query: str, params: dict[str, object]) -> pd.DataFrame:
-    cur = con.cursor()
-    try:
-        return cur.execute(query, params).df()
-    finally:
-        cur.close()
-
-
 def compare_with_published(
-    con: duckdb.DuckDBPyConnection, metric: str, publisher: str, country: str = WORLD,
+    con: duckdb.DuckDBPyConnection, metric: str, publisher: str, country: str = WORLD, public_only: bool = True,
 ) -> pd.DataFrame:
     """Per year: the published figure beside the project's own count, with both definitions.
 
@@ -113,16 +87,17 @@ def compare_with_published(
     with only one of them has the other missing (never a made-up zero for the
     publisher; zero for the project where it has no matching cases that year).
     Raises ValueError for a metric whose definition has no match here.
+    ``public_only`` (the default, for public outputs) counts public incidents only.
     """
     comparison = COMPARISONS.get((publisher, metric))
     if comparison is None:
         known = "; ".join(f"{p}: {m}" for p, m in comparisons())
         raise ValueError(f"No matching definition for {publisher!r} {metric!r}. Comparable: {known}.")
-    own = _run(con, _OWN_COUNTS, {
+    own = sql.run(con, "published_own_killings_by_year", {
         "violation_category": comparison.violation_category, "sectors": list(comparison.sectors),
-        "country_code": _country_code(country),
+        "country_code": _country_code(country), "public_only": public_only,
     })
-    published = _run(con, _PUBLISHED, {"publisher": publisher, "metric": metric, "country": country})
+    published = sql.run(con, "published_figure_values", {"publisher": publisher, "metric": metric, "country": country})
     undated = int(own.loc[own["year"] < 0, "own_count"].sum())
     frame = published.merge(own[own["year"] >= 0], on="year", how="outer").sort_values("year")
     frame["own_count"] = frame["own_count"].fillna(0).astype("int64")

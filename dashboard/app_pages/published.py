@@ -1,0 +1,44 @@
+"""Published figures: other organisations' headline numbers, beside ours where definitions match."""
+from __future__ import annotations
+
+import plotly.graph_objects as go
+import streamlit as st
+
+from dashboard import cache, charts
+from dashboard.components.session import mode
+from dashboard.components.widgets import download_csv
+from dashboard.filters import Filters
+from dashboard.i18n import _
+from dashboard.ingest.published import COMPARISONS, compare_with_published, published_figures
+
+current = mode()
+st.title(_("Published figures"))
+st.caption(_("Headline figures published by Front Line Defenders, Global Witness, CPJ and BHRRC, each with its "
+             "definition and citation. Where a definition matches a count this database can make, the project's own "
+             "count from imported data stands beside it; the difference says how complete the imported data is, "
+             "not which number is right."))
+con = cache.connection()
+for (publisher, metric), comparison in sorted(COMPARISONS.items()):
+    frame = compare_with_published(con, metric, publisher, public_only=current == "public")
+    st.subheader(f"{publisher}: {metric.replace('_', ' ')}")
+    st.markdown(f"**{_('Their definition')}:** " + "; ".join(sorted(set(frame['definition'].dropna()))))
+    st.markdown(f"**{_('Our count')}:** {comparison.own_definition}")
+    if current == "public":
+        st.caption(_("Public view: our count includes public incidents only."))
+    if int(frame["own_count"].sum()) == 0:
+        st.info(_("No matching imported data is loaded yet (import the publisher's data set to compare)."))
+    fig = go.Figure()
+    fig.add_bar(x=frame["year"], y=frame["own_count"], name=_("This database (imported)"), marker_color="#1f5fa8")
+    fig.add_scatter(x=frame["year"], y=frame["published_value"], name=_("Published"), mode="markers+lines",
+                    marker=dict(color="#b3261e", size=9), connectgaps=False)
+    fig.update_layout(height=320, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h"),
+                      yaxis_title=_("Defenders killed"), plot_bgcolor="white", font=charts.FONT)
+    st.plotly_chart(fig, width="stretch", key=f"pub_{publisher}_{metric}")
+    st.dataframe(frame[["year", "published_value", "own_count", "difference", "report", "cited_via"]],
+                 hide_index=True, width="stretch")
+    download_csv(frame, f"published_{metric}", Filters(), f"pub_{metric}")
+
+st.subheader(_("All published figures"))
+table = published_figures(con)
+st.dataframe(table, hide_index=True, width="stretch")
+download_csv(table, "published_figures", Filters(), "pub_all")
