@@ -35,7 +35,7 @@ except (DatabaseError, Exception) as exc:  # the page must explain, never show a
     import logging  # noqa: E402
 
     # the visitor gets a plain sentence; the path, process id and DuckDB's words go to the server log
-    logging.getLogger("dashboard").error("The case database cannot be used: %s", exc)
+    logging.getLogger("dashboard").error("The case database cannot be used: %s", str(exc))
     st.error(explain_database_error(exc))
     st.stop()
 
@@ -53,6 +53,7 @@ pages = {
         st.Page(str(PAGES_DIR / "case.py"), title=_("Case page"), url_path="case"),
         st.Page(str(PAGES_DIR / "profiles.py"), title=_("Defenders and organisations"), url_path="profiles"),
         st.Page(str(PAGES_DIR / "report.py"), title=_("Report"), url_path="report"),
+        st.Page(str(PAGES_DIR / "published.py"), title=_("Published figures"), url_path="published"),
     ],
     _("Account"): [
         st.Page(str(PAGES_DIR / "sign_in.py"), title=_("Sign out") if user else _("Analyst sign-in"), url_path="sign_in"),
