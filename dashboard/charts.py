@@ -29,7 +29,7 @@ def _display(data: pd.DataFrame) -> pd.Series:
 def _layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
     fig.update_layout(
         title=dict(text=title, x=0, font=dict(size=15)), height=height, font=FONT,
-        margin=dict(l=10, r=10, t=50, b=10), legend=dict(orientation="h", y=-0.2),
+        margin=dict(l=10, r=30, t=50, b=10), legend=dict(orientation="h", y=-0.3),
         plot_bgcolor="white", paper_bgcolor="white",
     )
     return fig
@@ -61,7 +61,8 @@ def per_year(frame: pd.DataFrame, unit: str, title: str = "Attacks per year") ->
         fig = px.bar(data, x="year", y="shown", color_discrete_sequence=["#b3261e"], text="label")
     fig.update_traces(textposition="outside", cliponaxis=False, textfont_size=10)
     fig.update_xaxes(title="Year", dtick=1)
-    fig.update_yaxes(title=UNIT_LABELS[unit], rangemode="tozero")
+    fig.update_yaxes(title=UNIT_LABELS[unit], rangemode="tozero", range=[0, max(1.0, data["shown"].max()) * 1.15])
+    fig.update_layout(legend_title_text="")
     return _layout(fig, title)
 
 
@@ -83,9 +84,10 @@ def breakdown(frame: pd.DataFrame, column: str, unit: str, title: str, colour_by
         fig = px.bar(data, x="shown", y=label, orientation="h", color_discrete_sequence=["#1f5fa8"],
                      custom_data=[column], text="text")
     fig.update_traces(textposition="outside", cliponaxis=False)
-    fig.update_xaxes(title=UNIT_LABELS[unit], rangemode="tozero")
+    fig.update_xaxes(title=UNIT_LABELS[unit], rangemode="tozero", range=[0, max(1.0, data["shown"].max()) * 1.2])
     fig.update_yaxes(title="", type="category")
-    return _layout(fig, title, height=max(260, 28 * len(data) + 90))
+    fig.update_layout(legend_title_text="")
+    return _layout(fig, title, height=max(260, 28 * len(data) + 110))
 
 
 def world_map(frame: pd.DataFrame, unit: str, title: str = "Where") -> go.Figure:
@@ -100,7 +102,7 @@ def world_map(frame: pd.DataFrame, unit: str, title: str = "Where") -> go.Figure
         locations=data["country_code"], z=data["shown"].fillna(0), locationmode="ISO-3",
         text=name, customdata=data[["text"]].to_numpy(),
         hovertemplate="%{text}: %{customdata[0]}<extra></extra>",
-        colorscale="Reds", marker_line_color="#666", marker_line_width=0.4,
+        colorscale="Reds", marker_line_color="#666", marker_line_width=0.4, zmin=0,
         colorbar=dict(title=dict(text=unit)),
     ))
     fig.update_geos(showframe=False, showcoastlines=False, projection_type="natural earth",
@@ -108,15 +110,33 @@ def world_map(frame: pd.DataFrame, unit: str, title: str = "Where") -> go.Figure
     return _layout(fig, title, height=420)
 
 
-def heatmap(frame: pd.DataFrame, unit: str, title: str = "Country by year") -> go.Figure:
-    """Country x year heat map (countries with most counts first)."""
-    if frame.empty:
-        return empty_figure("No data for this selection")
+HEATMAP_COUNTRIES = 25
+
+
+def heatmap_cells(frame: pd.DataFrame, top: int = HEATMAP_COUNTRIES) -> pd.DataFrame:
+    """The cells the heat map draws: dated cells of the ``top`` countries with most counts.
+
+    Pages export exactly this frame, so the CSV under the chart is the chart's data.
+    """
     data = frame.dropna(subset=["year"]).copy()
+    if data.empty:
+        return data
+    label = "country_code_label" if "country_code_label" in data else "country_code"
+    totals = pd.to_numeric(data["value"], errors="coerce").fillna(0).groupby(data[label]).sum()
+    keep = totals.sort_values(ascending=False, kind="stable").index[:top]
+    out = data[data[label].isin(keep)]
+    out.attrs.update(frame.attrs)
+    return out
+
+
+def heatmap(frame: pd.DataFrame, unit: str, title: str = "Country by year") -> go.Figure:
+    """Country x year heat map of ``heatmap_cells(frame)`` (countries with most counts first)."""
+    data = heatmap_cells(frame)
+    if data.empty:
+        return empty_figure("No data for this selection")
     data["shown"] = pd.to_numeric(data["value"], errors="coerce")
     label = "country_code_label" if "country_code_label" in data else "country_code"
-    order = data.groupby(label)["shown"].sum().sort_values(ascending=False).index[:25]
-    data = data[data[label].isin(order)]
+    order = data.groupby(label)["shown"].sum().fillna(0).sort_values(ascending=False, kind="stable").index
     grid = data.pivot_table(index=label, columns="year", values="shown", aggfunc="sum").reindex(order)
     text = data.assign(t=_display(data)).pivot_table(
         index=label, columns="year", values="t", aggfunc="first").reindex(index=grid.index, columns=grid.columns)

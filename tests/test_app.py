@@ -280,8 +280,6 @@ def test_query_params_round_trip(demo_copy: Path) -> None:
     assert not [c for c in captions(at) if "Ignored" in c]
 
 
-@pytest.mark.xfail(reason="sidebar.py drops a year bound equal to the database's first/last year from the URL, "
-                          "so from=2021 vanishes on the seed (earliest year 2021); see report", strict=False)
 def test_query_params_round_trip_at_the_edge_of_the_data(seed_copy: Path) -> None:
     at = app(ROUND_TRIP)
     assert not at.exception
@@ -467,8 +465,6 @@ def test_heatmap_download_seed(seed_copy: Path, media) -> None:
     assert problems == [] and in_chart == in_csv
 
 
-@pytest.mark.xfail(reason="charts.heatmap shows only the 25 countries with most counts while its CSV has every "
-                          "country, so the download is not exactly the chart's data; see report", strict=False)
 def test_heatmap_download_demo_has_exactly_the_chart_cells(demo_copy: Path, media) -> None:
     at = app()
     problems, in_chart, in_csv = check_heatmap(at, media)
@@ -489,12 +485,16 @@ def test_compare_chart_downloads_equal_charts(any_copy: str, media) -> None:
 
 
 def test_profile_timeline_download(seed_copy: Path, media) -> None:
+    """The timeline plots the acts of the CSV (one row per act and perpetrator; one dot per act and group)."""
     at = app({"defender_profile": "1"}, "profiles")
     fig = charts(at)["profile_timeline"]
-    points = sum(len(array(t["x"])) for t in fig["data"])
+    plotted = [(str(x)[:10], y) for t in fig["data"] for x, y in zip(array(t["x"]), array(t["y"]))]
     frame = read_csv(media(downloads(at)["dl_profile_acts"]))
-    assert points == len(frame) > 0
     assert frame["act_id"].nunique() == 19
+    exported = set(zip(frame["act_date"].str[:10], frame["violation_type"]))
+    assert set(plotted) == exported
+    groups = frame.assign(g=frame["actor_group"].replace("", "Unknown"))
+    assert len(plotted) == len(groups.drop_duplicates(["act_id", "g"]))
 
 
 def test_cases_table_download_equals_incident_export(any_copy: str, media, seed_db_path: Path,

@@ -76,7 +76,8 @@ with right:
     chart_note(by_actor, unit)
     download_csv(by_actor, "by_actor_type", filters, "actor", unit=unit)
 
-heat = cache.aggregate(version, filters, "country,year", unit, current)
-st.plotly_chart(charts.heatmap(heat, unit, _("Country by year")), width="stretch", key="chart_heat")
+heat = charts.heatmap_cells(cache.aggregate(version, filters, "country,year", unit, current))
+st.plotly_chart(charts.heatmap(heat, unit, _("Country by year (the {n} countries with most counts)").format(n=charts.HEATMAP_COUNTRIES)),
+                width="stretch", key="chart_heat")
 chart_note(heat, unit)
 download_csv(heat, "country_by_year", filters, "heat", unit=unit)

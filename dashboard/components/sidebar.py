@@ -38,6 +38,10 @@ def _load_from_url(version: str, options: dict[str, list[str]]) -> None:
     for field, key in _STATE.items():
         st.session_state[key] = list(getattr(filters, field))
     years = sorted(int(y) for y in options.get("year", []))
+    # a bound given in the URL stays in the URL even when it equals the data's first or last year,
+    # so a shared link does not widen when older or newer cases are added later
+    st.session_state["f_from_explicit"] = filters.year_from is not None
+    st.session_state["f_to_explicit"] = filters.year_to is not None
     if years:
         lo = max(years[0], filters.year_from or years[0])
         hi = min(years[-1], filters.year_to or years[-1])
@@ -60,6 +64,12 @@ def _multiselect(label: str, key: str, options: list[str], names: dict[str, str]
     st.multiselect(label, options + extra, key=key, format_func=lambda c: names.get(c, c))
 
 
+def _years_moved() -> None:
+    """A moved slider is an explicit choice: keep both bounds in the URL unless they span everything."""
+    st.session_state["f_from_explicit"] = False
+    st.session_state["f_to_explicit"] = False
+
+
 def filter_sidebar(version: str) -> tuple[Filters, str]:
     """Draw the filters; return the selection and the counting unit, and mirror them in the URL."""
     options = _options(version)
@@ -80,7 +90,7 @@ def filter_sidebar(version: str) -> tuple[Filters, str]:
         _multiselect(_("Countries"), "f_countries", countries, lab["countries"])
         years = sorted(int(y) for y in options.get("year", []))
         if len(years) > 1:
-            st.slider(_("Years"), years[0], years[-1], key="f_years")
+            st.slider(_("Years"), years[0], years[-1], key="f_years", on_change=_years_moved)
         violations = options.get("violation_category", []) + sorted(options.get("violation", []))
         _multiselect(_("Kinds of attack"), "f_violations", violations, lab["violation_types"])
         actor_opts = [g for g in ("state", "non_state", "unknown") if g in options.get("actor_group", [])]
@@ -95,13 +105,14 @@ def filter_sidebar(version: str) -> tuple[Filters, str]:
                 st.session_state[key] = [] if key != "f_search" else ""
             if years:
                 st.session_state["f_years"] = (years[0], years[-1])
+            _years_moved()
             st.session_state["f_synthetic"] = True
             st.rerun()
     year_from = year_to = None
     if len(years) > 1:
         lo, hi = st.session_state["f_years"]
-        year_from = lo if lo > years[0] else None
-        year_to = hi if hi < years[-1] else None
+        year_from = lo if lo > years[0] or st.session_state.get("f_from_explicit") else None
+        year_to = hi if hi < years[-1] or st.session_state.get("f_to_explicit") else None
     filters = make_filters(
         **{field: st.session_state.get(key, []) for field, key in _STATE.items()},
         year_from=year_from, year_to=year_to, search=st.session_state.get("f_search", ""),

@@ -90,4 +90,8 @@ def table_view(frame: pd.DataFrame, mode: str) -> pd.DataFrame:
     """A table as shown: "< k" text for suppressed cells, no internal flags in public mode."""
     out = privacy.export_values(frame) if "display" in frame else frame.copy()
     drop = ["is_suppressed", "has_synthetic"] + (["has_non_public"] if mode == "public" else [])
-    return out.drop(columns=drop, errors="ignore")
+    out = out.drop(columns=drop, errors="ignore")
+    for col in ("value", "incident_count"):
+        if col in out and out[col].map(lambda v: isinstance(v, str)).any():
+            out[col] = out[col].astype(str)  # "< 5" beside numbers: one text column, not a mixed one
+    return out.rename(columns=lambda c: c.replace("_", " "))

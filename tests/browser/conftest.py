@@ -44,7 +44,6 @@ CHROMIUM_ARGS = [
 ]
 VIEWPORT = {"width": 1400, "height": 3000}  # tall: Streamlit's main area scrolls inside the page
 SCREENSHOTS = ROOT / "artifacts" / "screenshots"
-IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 
 
 def _free_port() -> int:
@@ -70,7 +69,20 @@ def browser_db(demo_db_path: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 @pytest.fixture(scope="session")
-def server(browser_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def chromium_executable() -> str:
+    """Debian's Chromium, or a loud skip (a failure in CI: CI must never pass without a browser)."""
+    executable = chromium_path()
+    if executable is None:
+        reason = ("!!! BROWSER TESTS NOT RUN: Chromium not found (install Debian's `chromium` "
+                  "package or set BROWSER_PATH) !!!")
+        if os.environ.get("CI"):
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return executable
+
+
+@pytest.fixture(scope="session")
+def server(chromium_executable: str, browser_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real Streamlit server on a free port; yields its base URL and stops it at the end."""
     port = _free_port()
     log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
@@ -102,32 +114,37 @@ def server(browser_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         log.close()
 
 
-@pytest.fixture(scope="session")
-def browser(tmp_path_factory: pytest.TempPathFactory):
-    """Debian's Chromium driven by Playwright, with HOME in a temporary folder."""
-    executable = chromium_path()
-    if executable is None:
-        reason = ("!!! BROWSER TESTS NOT RUN: Chromium not found (install Debian's `chromium` "
-                  "package or set BROWSER_PATH) !!!")
-        if os.environ.get("CI"):
-            pytest.fail(reason)
-        pytest.skip(reason)
+@pytest.fixture(scope="module")
+def browser(chromium_executable: str, tmp_path_factory: pytest.TempPathFactory):
+    """Debian's Chromium driven by Playwright, with HOME in a temporary folder.
+
+    Module scope, not session: Playwright's sync API keeps an event loop running
+    while it is started, and any later test in the session that calls
+    ``sync_playwright()`` itself (the report tests do) would fail with "using
+    Playwright Sync API inside the asyncio loop".
+    """
+    executable = chromium_executable
     from playwright.sync_api import sync_playwright
 
     home = tmp_path_factory.mktemp("chromium_home")
+    # HOME only for Playwright's driver and Chromium; the rest of the session keeps its own
     old_home = os.environ.get("HOME")
     os.environ["HOME"] = str(home)
     try:
-        with sync_playwright() as pw:
-            chromium = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True,
-                                          env=os.environ | {"HOME": str(home)})
-            yield chromium
-            chromium.close()
+        manager = sync_playwright()
+        pw = manager.start()
     finally:
         if old_home is None:
             os.environ.pop("HOME", None)
         else:
             os.environ["HOME"] = old_home
+    try:
+        chromium = pw.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, headless=True,
+                                      env={**os.environ, "HOME": str(home)})
+        yield chromium
+        chromium.close()
+    finally:
+        pw.stop()
 
 
 @pytest.fixture()
