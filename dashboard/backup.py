@@ -49,7 +49,8 @@ from .i18n import _
 BACKUP_DIR_NAME = "backups"
 DEFAULT_KEEP = 20
 EDIT_BATCH_SECONDS = 600.0
-_NAME_RE = re.compile(r"^hrd-(\d{8}T\d{6})(?:-(\d+))?-([a-z0-9-]+)\.duckdb$")
+# hrd-<UTC time>-<reason>.duckdb; a second backup in the same second gets "~2" after the time
+_NAME_RE = re.compile(r"^hrd-(\d{8}T\d{6})(?:~(\d+))?-([a-z0-9-]+)\.duckdb$")
 _STAMP = "%Y%m%dT%H%M%S"
 
 _lock = threading.Lock()
@@ -123,7 +124,7 @@ def _target_name(folder: Path, reason: str) -> Path:
     target = folder / f"hrd-{stamp}-{slug}.duckdb"
     n = 2
     while target.exists():  # two backups in the same second
-        target = folder / f"hrd-{stamp}-{n}-{slug}.duckdb"
+        target = folder / f"hrd-{stamp}~{n}-{slug}.duckdb"
         n += 1
     return target
 
@@ -232,8 +233,9 @@ def list_backups(db_path: Path | str) -> list[BackupInfo]:
         if not match or not entry.is_file():
             continue
         created = datetime.strptime(match.group(1), _STAMP).replace(tzinfo=timezone.utc)
-        found.append(BackupInfo(entry, created, match.group(3), entry.stat().st_size))
-    return sorted(found, key=lambda b: (b.created, int(_NAME_RE.match(b.path.name).group(2) or 1), b.path.name))
+        order = (created, int(match.group(2) or 1))
+        found.append((order, BackupInfo(entry, created, match.group(3), entry.stat().st_size)))
+    return [info for _order, info in sorted(found, key=lambda pair: pair[0])]
 
 
 def prune(db_path: Path | str, keep: int | None = None) -> list[Path]:

@@ -56,7 +56,10 @@ def vocabulary_sets(version: str) -> dict[str, set[str]]:
 
 @st.cache_data(show_spinner=False, max_entries=2048)
 def aggregate(version: str, filters: Filters, by: str, unit: str, mode: str) -> pd.DataFrame:
-    return metrics.aggregate(connection(), filters, by, unit, labels(version), mode=mode)
+    # the selection's totals come from their own cache entry: a page with five
+    # breakdowns counts them once, not five times
+    return metrics.aggregate(connection(), filters, by, unit, labels(version), mode=mode,
+                             whole=totals(version, filters, mode))
 
 
 @st.cache_data(show_spinner=False, max_entries=2048)

@@ -305,6 +305,12 @@ def cmd_restore(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace) -> int:
+    from . import bench
+
+    return bench.main(args)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="hrd", description="Case store of attacks on human rights defenders.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -355,6 +361,12 @@ def build_parser() -> argparse.ArgumentParser:
     from .ingest.commands import register as register_import
 
     register_import(sub)
+
+    p = sub.add_parser("bench", help="time the dashboard on synthetic databases of 10,000 to 10,000,000 incidents")
+    from .bench import add_arguments
+
+    add_arguments(p)
+    p.set_defaults(func=cmd_bench)
 
     p = sub.add_parser("query", help="run a named query from queries/ and print CSV")
     p.add_argument("name", nargs="?")

@@ -103,7 +103,14 @@ def load_seed(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild act_facts and the selected_acts macro after any write, and stamp the content hash."""
+    """Rebuild the fact tables and their macros after any write, and stamp the data version.
+
+    act_facts (one row per act), incident_facts (one row per incident), fact_cells
+    (pre-counted place-time cells) and defender_cells are rebuilt together from the
+    case tables (queries/refresh_act_facts.sql), so the fast paths of
+    dashboard.metrics always agree with the act-level one. Callers run it inside
+    their write's transaction, so a failed refresh leaves the old tables in place.
+    """
     con.execute(_read_sql("refresh_act_facts"))
     con.execute(_read_sql("selected_acts_macro"))
     stamp = datetime.now(timezone.utc).isoformat(timespec="microseconds")
@@ -126,6 +133,7 @@ def build(path: Path, demo_incidents: int = 0, seed: int = 20241009, force: bool
         stale.unlink(missing_ok=True)
     con = duckdb.connect(str(tmp))
     try:
+        con.execute("set enable_progress_bar = false")  # a large demo build is not a terminal session
         create_schema(con)
         load_vocabularies(con)
         load_seed(con)

@@ -59,6 +59,14 @@ def apply_edit(con: duckdb.DuckDBPyConnection, table: str, record_id: int, chang
     unknown = sorted(set(changes) - set(allowed))
     if unknown:
         raise EditError(f"These fields cannot be edited: {', '.join(unknown)}.")
+    from . import backup  # a dated copy before each batch of edits (one per 10 minutes)
+
+    if backup.is_read_only(con):
+        raise EditError("The database is open read-only (its file cannot be written), so no change can be saved.")
+    try:
+        backup.ensure_recent_backup(con, "edit")
+    except backup.BackupError as exc:
+        raise EditError(f"Nothing was changed, because no backup could be made first: {exc}") from None
     key = KEYS[table]
     clean = {f: _check(con, allowed[f], f, v) for f, v in changes.items()}
     cols = ", ".join(clean)

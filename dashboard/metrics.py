@@ -5,6 +5,23 @@ kinds of attack counts once under each kind, so sums across kinds are not totals
 Every aggregate therefore carries ``distinct_total`` (the selection's distinct
 count in the same unit) and its cells carry ``incident_count`` and
 ``has_non_public`` so that small-cell suppression can be applied in public mode.
+
+Fast paths. Every count can be made from act_facts (one row per act) with
+``count(distinct ...)``, but at a million incidents that costs seconds on a small
+server. So each query goes to the cheapest source that gives the same numbers
+(``route``; the tables are built by queries/refresh_act_facts.sql):
+
+- ``cells``: fact_cells, pre-counted per (year, country, visibility, synthetic),
+  summed. Used when the selection is made only of place, year, visibility and
+  synthetic filters (no act-level filter, no search, no defender), the unit is
+  incidents or acts, and at most one dimension is act-level.
+- ``incidents``: incident_facts, one row per incident with distinct value
+  lists, counted with ``count(*)``. Used for incidents when a search or a
+  defender filter is set (still no act-level filter, at most one act-level
+  dimension).
+- ``acts``: act_facts, for everything else (act-level filters, the defenders
+  unit, two act-level dimensions, which must be matched act by act).
+tests/test_bench.py checks that the three give the same figures.
 """
 from __future__ import annotations
 
@@ -30,6 +47,27 @@ class Dimension:
     join: str = ""
     vocabulary: str | None = None
     multi_valued: bool = False
+    incident_list: str | None = None  # incident_facts list column; None: an incident-level dimension
+
+    @property
+    def is_incident_level(self) -> bool:
+        """Whether an incident has one value (place, year): then it is a column of every fact table."""
+        return self.incident_list is None
+
+    def incident_join(self) -> str:
+        """The unnest that gives an incident one row per value (incident_facts)."""
+        if self.incident_list is None:
+            return ""
+        return f"cross join unnest(selected.{self.incident_list}) as u_{self.name}({self.column})"
+
+    def cell_join(self) -> str:
+        """The unnest that gives a place-time cell one row per code with its counts (fact_cells)."""
+        if self.incident_list is None:
+            return ""
+        return f"cross join unnest(selected.{self.name}_cells) as u_{self.name}({self.name}_cell)"
+
+    def cell_expression(self) -> str:
+        return self.expression if self.incident_list is None else f"{self.name}_cell.code"
 
 
 DIMENSIONS: dict[str, Dimension] = {
@@ -39,29 +77,32 @@ DIMENSIONS: dict[str, Dimension] = {
         Dimension("region", "region", "region"),
         Dimension("subregion", "subregion", "subregion"),
         Dimension("year", "year", "nullif(year, -1)"),
-        Dimension("violation", "violation_code", "violation_code", vocabulary="violation_types"),
-        Dimension("violation_category", "violation_category", "violation_category", vocabulary="violation_types"),
-        Dimension("sdg_category", "sdg_category", "sdg_category", vocabulary="sdg_categories"),
+        Dimension("violation", "violation_code", "violation_code", vocabulary="violation_types",
+                  incident_list="violation_codes"),
+        Dimension("violation_category", "violation_category", "violation_category", vocabulary="violation_types",
+                  incident_list="violation_categories"),
+        Dimension("sdg_category", "sdg_category", "sdg_category", vocabulary="sdg_categories",
+                  incident_list="sdg_categories"),
         Dimension(
             "actor_type", "actor_type", "actor_type",
             "cross join unnest(selected.actor_type_codes) as u_actor_type(actor_type)",
-            vocabulary="actor_types", multi_valued=True,
+            vocabulary="actor_types", multi_valued=True, incident_list="actor_type_codes",
         ),
         Dimension(
             "actor_group", "actor_group", "actor_group",
             "cross join unnest(selected.actor_group_codes) as u_actor_group(actor_group)",
-            vocabulary="actor_types", multi_valued=True,
+            vocabulary="actor_types", multi_valued=True, incident_list="actor_group_codes",
         ),
         Dimension(
             "sector", "sector", "sector",
             "cross join unnest(selected.sector_codes) as u_sector(sector)",
-            vocabulary="sectors", multi_valued=True,
+            vocabulary="sectors", multi_valued=True, incident_list="sector_codes",
         ),
-        Dimension("gender", "gender_code", "gender_code", vocabulary="genders"),
+        Dimension("gender", "gender_code", "gender_code", vocabulary="genders", incident_list="gender_codes"),
         Dimension(
             "involvement", "involvement", "involvement",
             "cross join unnest(selected.involvement_codes) as u_involvement(involvement)",
-            vocabulary="involvement_degrees", multi_valued=True,
+            vocabulary="involvement_degrees", multi_valued=True, incident_list="involvement_codes",
         ),
     )
 }
@@ -99,10 +140,38 @@ def check_unit(unit: str) -> str:
     return unit
 
 
+ACT_LEVEL_FILTERS = ("violations", "actor_types", "sectors", "genders")
+SOURCES = {"acts": "selected_acts", "incidents": "selected_incidents", "cells": "selected_cells"}
+TOTALS_QUERIES = {"acts": "selection_totals", "incidents": "selection_totals_from_incidents",
+                  "cells": "selection_totals_from_cells"}
+
+
+def route(filters: Filters, dims: Sequence[str] = (), unit: str = "incidents") -> str:
+    """The cheapest fact table that counts this selection exactly: cells, incidents or acts.
+
+    An act-level filter selects some acts of an incident and not others, and a
+    breakdown by two act-level dimensions must pair values act by act, so both
+    need act_facts; so does the defenders unit (distinct people per cell). The
+    incident-level tables can count acts only by place and time.
+    """
+    if unit == "defenders" or any(getattr(filters, f) for f in ACT_LEVEL_FILTERS):
+        return "acts"
+    act_dims = [d for d in dims if not DIMENSIONS[d].is_incident_level]
+    if len(act_dims) > 1:
+        return "acts"
+    if not filters.search and not filters.defender_ids:
+        return "cells"
+    if unit == "acts" and act_dims:
+        return "acts"
+    return "incidents"
+
+
 def totals(con: duckdb.DuckDBPyConnection, filters: Filters, mode: Mode = "public") -> dict[str, int]:
     """Distinct totals of the selection: incidents, acts, defenders, countries (raw numbers;
     pages pass them through ``privacy.present_totals``)."""
-    row = sql.run(con, "selection_totals", aggregate_filters(filters, check_mode(mode)).to_params()).iloc[0]
+    filters = aggregate_filters(filters, check_mode(mode))
+    query = TOTALS_QUERIES[route(filters)]
+    row = sql.run(con, query, filters.to_params()).iloc[0]
     return {k: int(v) for k, v in row.items()}
 
 
@@ -141,6 +210,7 @@ def aggregate(
     unit: str = "incidents",
     label_maps: dict[str, dict[str, str]] | None = None,
     mode: Mode = "public",
+    whole: dict[str, int] | None = None,
 ) -> pd.DataFrame:
     """Count the selection by the given dimensions in the given unit.
 
@@ -158,12 +228,7 @@ def aggregate(
     filters = aggregate_filters(filters, mode)
     derive_group = "actor_type" in dims and "actor_group" in dims
     sql_dims = [DIMENSIONS[d] for d in dims if not (derive_group and d == "actor_group")]
-    identifiers = {
-        "dimension_columns": ", ".join(f"{d.expression} as {d.column}" for d in sql_dims),
-        "expansion_joins": "\n    ".join(d.join for d in sql_dims if d.join),
-        "unit_key": UNIT_KEYS[unit],
-    }
-    frame = sql.run(con, "summary_by_dimensions", filters.to_params(), identifiers)
+    frame = sql.run(con, "summary_by_dimensions", filters.to_params(), _identifiers(filters, sql_dims, unit))
     label_maps = label_maps if label_maps is not None else labels(con)
     if derive_group:
         parents = _actor_parents(con)
@@ -174,15 +239,49 @@ def aggregate(
             frame[f"{dim.column}_label"] = frame[dim.column].map(label_maps[dim.vocabulary]).fillna(frame[dim.column])
     if "year" in frame:
         frame["year"] = frame["year"].astype("Int64")
-    whole = totals(con, filters, mode)
+    whole = whole if whole is not None else totals(con, filters, mode)
     total = whole[{"incidents": "incident_count", "acts": "act_count", "defenders": "defender_count"}[unit]]
     hide_total = mode == "public" and whole["non_public_incident_count"] > 0 and whole["incident_count"] < suppression_k()
     frame["distinct_total"] = float("nan") if hide_total else total
-    frame.attrs.update(unit=unit, dimensions=dims, multi_valued=is_multi_counted(dims, unit), mode=mode)
-    return suppress(frame, mode)
+    out = suppress(frame, mode)
+    # set last: pandas deep-copies attrs on every operation, which costs more than the counting
+    out.attrs.update(unit=unit, dimensions=dims, multi_valued=is_multi_counted(dims, unit), mode=mode)
+    return out
 
 
 INCIDENT_LEVEL = frozenset({"country", "region", "subregion", "year"})
+
+
+def _identifiers(filters: Filters, sql_dims: Sequence[Dimension], unit: str) -> dict[str, str]:
+    """The SQL fragments of summary_by_dimensions.sql for the route's source (allowlisted text only)."""
+    source = route(filters, [d.name for d in sql_dims], unit)
+    act_dim = next((d for d in sql_dims if not d.is_incident_level), None)
+    if source == "cells":
+        counted = f"{act_dim.name}_cell." if act_dim else ""
+        column = "act_count" if unit == "acts" else "incident_count"
+        return {
+            "source": SOURCES[source],
+            "dimension_columns": ", ".join(f"{d.cell_expression()} as {d.column}" for d in sql_dims),
+            "expansion_joins": act_dim.cell_join() if act_dim else "",
+            "value": f"cast(sum({counted}{column}) as bigint)",
+            "incident_count": f"cast(sum({counted}incident_count) as bigint)",
+        }
+    if source == "incidents":
+        return {
+            "source": SOURCES[source],
+            "dimension_columns": ", ".join(f"{d.expression} as {d.column}" for d in sql_dims),
+            "expansion_joins": act_dim.incident_join() if act_dim else "",
+            "value": "cast(sum(act_count) as bigint)" if unit == "acts" else "count(*)",
+            "incident_count": "count(*)",
+        }
+    return {
+        "source": SOURCES[source],
+        "dimension_columns": ", ".join(f"{d.expression} as {d.column}" for d in sql_dims),
+        "expansion_joins": "\n    ".join(d.join for d in sql_dims if d.join),
+        # act lists hold distinct values, so an act is one row per combination of its values
+        "value": "count(*)" if unit == "acts" else f"count(distinct {UNIT_KEYS[unit]})",
+        "incident_count": "count(distinct incident_id)",
+    }
 
 
 def is_multi_counted(dims: Sequence[str], unit: str) -> bool:

@@ -8,6 +8,20 @@
 -- actor_types, sectors, genders, visibilities, include_synthetic, search,
 -- search_public_only (public mode: text search only sees public incidents, so a
 -- count cannot reveal words from a confidential summary), defender_ids.
+--
+-- Three more macros take the same parameters and select the same incidents from
+-- the pre-aggregated tables built by refresh_act_facts.sql, for the fast paths of
+-- dashboard.metrics (which picks one by the filters in use):
+-- selected_incidents(...): one row per incident of incident_facts with at least
+--   one selected act, when no act-level filter (violations, actor_types,
+--   sectors, genders) is set; the act-level parameters must then be empty.
+-- selected_cells(...): one row per cell of fact_cells (year, country,
+--   visibility, synthetic) in the selection, when moreover no search and no
+--   defender filter is set; selected_defender_cells(...) likewise for
+--   defender_cells. They must then be empty too.
+-- The search and defender filters are incident-level, so they are written as a
+-- look-up in incident_facts whose own condition is false when the filter is
+-- unset: DuckDB then skips the look-up instead of scanning a list per row.
 create or replace macro selected_acts(
     p_countries, p_regions, p_year_from, p_year_to, p_violations, p_actor_types,
     p_sectors, p_genders, p_visibilities, p_include_synthetic, p_search, p_search_public_only,
@@ -25,8 +39,62 @@ where (len(p_countries) = 0 or list_contains(p_countries, country_code))
   and (len(p_genders) = 0 or list_contains(p_genders, gender_code))
   and (len(p_visibilities) = 0 or list_contains(p_visibilities, visibility))
   and (p_include_synthetic or not is_synthetic)
+  and (p_search = '' or incident_id in (
+        select s.incident_id from incident_facts as s
+        where p_search <> '' and contains(s.search_text, lower(p_search))
+          and (not p_search_public_only or s.visibility = 'public')
+  ))
+  and (len(p_defender_ids) = 0 or incident_id in (
+        select d.incident_id from incident_facts as d
+        where len(p_defender_ids) > 0 and list_has_any(p_defender_ids, d.incident_defender_ids)
+  ));
+
+create or replace macro selected_incidents(
+    p_countries, p_regions, p_year_from, p_year_to, p_violations, p_actor_types,
+    p_sectors, p_genders, p_visibilities, p_include_synthetic, p_search, p_search_public_only,
+    p_defender_ids
+) as table
+select *
+from incident_facts
+where (len(p_countries) = 0 or list_contains(p_countries, country_code))
+  and (len(p_regions) = 0 or list_contains(p_regions, region) or list_contains(p_regions, subregion))
+  and (p_year_from < 0 or year >= p_year_from)
+  and (p_year_to > 9998 or year <= p_year_to)
+  and (len(p_visibilities) = 0 or list_contains(p_visibilities, visibility))
+  and (p_include_synthetic or not is_synthetic)
   and (p_search = '' or (contains(search_text, lower(p_search))
                          and (not p_search_public_only or visibility = 'public')))
-  and (len(p_defender_ids) = 0 or incident_id in (
-        select f.incident_id from act_facts as f where list_has_any(p_defender_ids, f.related_defender_ids)
-  ));
+  and (len(p_defender_ids) = 0 or list_has_any(p_defender_ids, incident_defender_ids))
+  and (len(p_violations) + len(p_actor_types) + len(p_sectors) + len(p_genders) = 0
+       or error('selected_incidents cannot apply act-level filters; use selected_acts'));
+
+create or replace macro selected_cells(
+    p_countries, p_regions, p_year_from, p_year_to, p_violations, p_actor_types,
+    p_sectors, p_genders, p_visibilities, p_include_synthetic, p_search, p_search_public_only,
+    p_defender_ids
+) as table
+select *
+from fact_cells
+where (len(p_countries) = 0 or list_contains(p_countries, country_code))
+  and (len(p_regions) = 0 or list_contains(p_regions, region) or list_contains(p_regions, subregion))
+  and (p_year_from < 0 or year >= p_year_from)
+  and (p_year_to > 9998 or year <= p_year_to)
+  and (len(p_visibilities) = 0 or list_contains(p_visibilities, visibility))
+  and (p_include_synthetic or not is_synthetic)
+  and (len(p_violations) + len(p_actor_types) + len(p_sectors) + len(p_genders) + len(p_defender_ids) = 0
+       and p_search = ''
+       or error('selected_cells cannot apply act-level, search or defender filters; use selected_acts'));
+
+create or replace macro selected_defender_cells(
+    p_countries, p_regions, p_year_from, p_year_to, p_violations, p_actor_types,
+    p_sectors, p_genders, p_visibilities, p_include_synthetic, p_search, p_search_public_only,
+    p_defender_ids
+) as table
+select *
+from defender_cells
+where cell_id in (
+    select cell_id
+    from selected_cells(p_countries, p_regions, p_year_from, p_year_to, p_violations, p_actor_types,
+                        p_sectors, p_genders, p_visibilities, p_include_synthetic, p_search, p_search_public_only,
+                        p_defender_ids)
+);

@@ -52,6 +52,10 @@ if st.button(_("Build the report"), type="primary", key="report_build"):
         bar.progress(min(1.0, max(0.0, fraction)), text=_(message))
 
     try:
+        if fmt == "pdf":
+            from dashboard.report.pdf import warm_up
+
+            warm_up()
         data = build_report_data(cache.connection(), filters, unit, current, compare=compare, progress=progress)
         name = f"hrd_report_{'comparison' if compare else filters.slug()}{'_ANALYST' if current == 'analyst' else ''}.{fmt}"
         payload = render(data, fmt, progress=progress, output_name=name)

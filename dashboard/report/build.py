@@ -35,7 +35,8 @@ import plotly.graph_objects as go
 from .. import charts, db, sql
 from ..compare import FEMINITA_PRESET, PRESET_TITLE, Side, describe_side, side_filters, what_changed
 from ..export import incidents_frame
-from ..filters import Filters, to_query_params
+from ..filters import Filters
+from ..i18n import _
 from ..metrics import UNIT_LABELS, aggregate, labels, multi_count_note, totals, vocabulary_sets
 from ..privacy import Mode, aggregate_filters, check_mode, present_totals, suppress, suppressed_label
 from ..settings import STATIC_DIR, suppression_k
@@ -50,8 +51,8 @@ MAX_CASES = 10
 UNIT_WORDS = {"incidents": "incidents", "acts": "acts (one thing done to one victim)",
               "defenders": "defenders affected (each counted once)"}
 HEADLINE_LABELS = (
-    ("incident_count", "Incidents"), ("act_count", "Acts"),
-    ("defender_count", "Defenders affected"), ("country_count", "Countries"),
+    ("incident_count", _("Incidents")), ("act_count", _("Acts")),
+    ("defender_count", _("Defenders affected")), ("country_count", _("Countries")),
 )
 SDG_TEXT = (
     "SDG indicator 16.10.1 (UN Sustainable Development Goals, target 16.10) counts verified cases of "
@@ -317,34 +318,38 @@ def _year_span(frame: pd.DataFrame) -> tuple[int, int] | None:
 def scope_lines(filters: Filters, unit: str, lab: dict[str, dict[str, str]], names: dict[int, str],
                 span: tuple[int, int] | None, country_count: int) -> list[str]:
     """The selection in plain words, one line per aspect (countries, years, kinds of attack, ...)."""
-    groups = {"state": "State actors", "non_state": "Non-state actors", "unknown": "Unknown"}
+    groups = {"state": _("State actors"), "non_state": _("Non-state actors"), "unknown": _("Unknown")}
     places = [_names(filters.countries, lab["countries"])] if filters.countries else []
     places += list(filters.regions)
-    lines = [f"Countries: {'; '.join(places)}" if places else
-             f"Countries: all ({country_count} in this selection)"]
+    lines = [_("Countries: {places}").format(places="; ".join(places)) if places else
+             _("Countries: all ({count} in this selection)").format(count=country_count)]
     if filters.year_from is not None or filters.year_to is not None:
-        lines.append(f"Years: {filters.year_from or 'earliest'}–{filters.year_to or 'latest'}"
-                     if filters.year_from != filters.year_to else f"Years: {filters.year_from}")
+        years = (f"{filters.year_from}" if filters.year_from == filters.year_to else
+                 f"{filters.year_from or _('earliest')}–{filters.year_to or _('latest')}")
+        lines.append(_("Years: {years}").format(years=years))
+    elif span:
+        shown = f"{span[0]}" if span[0] == span[1] else f"{span[0]}–{span[1]}"
+        lines.append(_("Years: all ({years} in this selection)").format(years=shown))
     else:
-        lines.append(f"Years: all ({span[0]}–{span[1]} in this selection)" if span else "Years: all")
-    lines.append(f"Kinds of attack: {_names(filters.violations, lab['violation_types'])}"
-                 if filters.violations else "Kinds of attack: all")
+        lines.append(_("Years: all"))
+    lines.append(_("Kinds of attack: {kinds}").format(kinds=_names(filters.violations, lab["violation_types"]))
+                 if filters.violations else _("Kinds of attack: all"))
     if filters.actor_types:
-        lines.append(f"Perpetrators: {_names(filters.actor_types, lab['actor_types'] | groups)}")
+        lines.append(_("Perpetrators: {kinds}").format(kinds=_names(filters.actor_types, lab["actor_types"] | groups)))
     if filters.sectors:
-        lines.append(f"Defenders' sectors: {_names(filters.sectors, lab['sectors'])}")
+        lines.append(_("Defenders' sectors: {sectors}").format(sectors=_names(filters.sectors, lab["sectors"])))
     if filters.genders:
-        lines.append(f"Gender of the defenders: {_names(filters.genders, lab['genders'])}")
+        lines.append(_("Gender of the defenders: {genders}").format(genders=_names(filters.genders, lab["genders"])))
     if filters.defender_ids:
-        lines.append("Defenders and organisations: " + ", ".join(
-            names.get(d, f"defender no. {d} (name not public)") for d in filters.defender_ids))
+        lines.append(_("Defenders and organisations: {names}").format(names=", ".join(
+            names.get(d, _("defender no. {id} (name not public)").format(id=d)) for d in filters.defender_ids)))
     if filters.search:
-        lines.append(f"Text search: “{filters.search}”")
+        lines.append(_("Text search: “{text}”").format(text=filters.search))
     if filters.visibilities:
-        lines.append(f"Visibility: {', '.join(filters.visibilities)}")
+        lines.append(_("Visibility: {values}").format(values=", ".join(filters.visibilities)))
     if not filters.include_synthetic:
-        lines.append("Synthetic demo data: left out")
-    lines.append(f"Counting unit: {UNIT_WORDS[unit]}")
+        lines.append(_("Synthetic demo data: left out"))
+    lines.append(_("Counting unit: {unit}").format(unit=UNIT_WORDS[unit]))
     return lines
 
 
@@ -374,14 +379,15 @@ def _plain_figure(fig: go.Figure) -> go.Figure:
 
 
 def _chart_note(frame: pd.DataFrame, unit: str, k: int, extra: str = "") -> str:
-    note = f"Counts: {UNIT_LABELS[unit]}."
+    note = _("Counts: {unit}.").format(unit=UNIT_LABELS[unit])
     multi = multi_count_note(frame)
     if multi:
         note += " " + multi
     hidden = int(frame["is_suppressed"].sum()) if "is_suppressed" in frame else 0
     if hidden:
-        note += (f" {hidden} value(s) shown as “{suppressed_label(k)}”: they include a non-public case and "
-                 f"count fewer than {k} incidents (small-cell suppression).")
+        note += " " + _("{count} value(s) shown as “{hidden}”: they include a non-public case and count fewer "
+                        "than {k} incidents (small-cell suppression).").format(
+                            count=hidden, hidden=suppressed_label(k), k=k)
     return (note + " " + extra).strip()
 
 
@@ -398,7 +404,7 @@ def _top(frame: pd.DataFrame, n: int) -> tuple[pd.DataFrame, int]:
 def _breakdown_chart(key: str, frame: pd.DataFrame, column: str, unit: str, title: str, k: int,
                      by_group: bool = False) -> Chart:
     shown, left_out = _top(frame, MAX_BARS)
-    extra = f"The {MAX_BARS} largest of {len(frame)} are shown." if left_out else ""
+    extra = _("The {n} largest of {total} are shown.").format(n=MAX_BARS, total=len(frame)) if left_out else ""
     fig = charts.breakdown(shown, column, unit, title, colour_by_group=by_group)
     return Chart(key, title, _plain_figure(fig), _chart_note(frame, unit, k, extra))
 
@@ -409,7 +415,7 @@ def _value_table(title: str, frame: pd.DataFrame, label_column: str, label_title
     order = pd.to_numeric(shown["value"], errors="coerce").fillna(-1).sort_values(ascending=False).index
     rows = [[str(shown.at[i, label_column]), str(shown.at[i, "display"])] for i in order]
     if left_out:
-        note = (note + f" The {n} largest of {len(frame)} are listed.").strip()
+        note = (note + " " + _("The {n} largest of {total} are listed.").format(n=n, total=len(frame))).strip()
     return Table(title, [label_title, UNIT_LABELS[unit]], rows, widths=[3, 1.4], numeric=[False, True], note=note)
 
 
@@ -431,6 +437,9 @@ def report_map(frame: pd.DataFrame, unit: str) -> go.Figure:
     fig = charts.world_map(frame, unit)
     if frame.empty:
         return fig
+    top = pd.to_numeric(frame["value"], errors="coerce").max()
+    # the colour scale starts at nothing, even when one country is shown (plotly needs both ends)
+    fig.update_traces(zmin=0, zmax=float(top) if pd.notna(top) and top > 0 else 1)
     ids = _world_ids()
     base = go.Choropleth(locations=ids, z=[0] * len(ids), locationmode="ISO-3", showscale=False,
                          colorscale=[[0, "#f2f2f2"], [1, "#f2f2f2"]], hoverinfo="skip", name="all countries",
@@ -490,17 +499,20 @@ def _involvement_table(frame: pd.DataFrame, lab: dict[str, dict[str, str]], name
     groups = {"state": "State", "non_state": "Non-state", "unknown": "Unknown"}
     rows = [[lab["involvement_degrees"].get(r.involvement, r.involvement), groups.get(r.actor_group, r.actor_group),
              str(r.display)] for r in frame.itertuples()]
-    return Table(f"Degree of involvement – {name}", ["Involvement", "Perpetrator group", "Acts"], rows,
+    return Table(_("Degree of involvement – {name}").format(name=name),
+                 [_("Involvement"), _("Perpetrator group"), _("Acts")], rows,
                  widths=[2.2, 1.6, 1], numeric=[False, False, True],
-                 note="An act with several perpetrators counts once per degree of involvement.")
+                 note=_("An act with several perpetrators counts once per degree of involvement."))
 
 
 def _places_table(frame: pd.DataFrame, lab: dict[str, dict[str, str]], name: str) -> Table:
     shown, left_out = _top(frame, MAX_TABLE_ROWS)
     rows = [[lab["countries"].get(r.country_code, str(r.country_code)), str(r.place or "–"), str(r.display)]
             for r in shown.itertuples()]
-    note = f"The {MAX_TABLE_ROWS} largest of {len(frame)} places are listed." if left_out else ""
-    return Table(f"Places – {name}", ["Country", "Place", "Incidents"], rows, widths=[1.6, 2, 1],
+    note = _("The {n} largest of {total} places are listed.").format(n=MAX_TABLE_ROWS, total=len(frame)) \
+        if left_out else ""
+    return Table(_("Places – {name}").format(name=name), [_("Country"), _("Place"), _("Incidents")], rows,
+                 widths=[1.6, 2, 1],
                  numeric=[False, False, True], note=note)
 
 
@@ -512,9 +524,10 @@ def _side_report(con: duckdb.DuckDBPyConnection, key: str, side: Side, unit: str
         scope=scope_lines(side.filters, unit, lab, names, _year_span(years), side.totals["country_count"]),
         totals=side.totals, headline=present_totals(side.totals, mode, k),
         violations=_breakdown_chart(f"{key}_violations", side.violations, "violation_code", unit,
-                                    f"Kinds of attack – {side.name}", k),
+                                    _("Kinds of attack – {name}").format(name=side.name), k),
         actors=_breakdown_chart(f"{key}_actors", side.actors, "actor_type", unit,
-                                f"Perpetrators, state and non-state – {side.name}", k, by_group=True),
+                                _("Perpetrators, state and non-state – {name}").format(name=side.name), k,
+                                by_group=True),
         places=_places_table(side.places, lab, side.name),
         involvement=_involvement_table(side.involvement, lab, side.name),
     )
@@ -579,62 +592,65 @@ def methodology_blocks(con: duckdb.DuckDBPyConnection, mode: Mode, unit: str, k:
                        violation_codes: list[str], lab: dict[str, dict[str, str]]) -> list[Block]:
     """What is counted and how, in words a board member can follow."""
     blocks: list[Block] = [
-        Heading("What is counted", 2),
+        Heading(_("What is counted"), 2),
         Bullets([
-            "Incident: one situation documented by at least one source, with a date, a place and a summary "
-            "(for example, the disruption of Feminita's Lesbian Kurultai in Almaty, 7–9 October 2024).",
-            "Act: one thing done to one victim within an incident – its kind of attack, its date, its "
-            "perpetrator(s) with their degree of involvement, and the victim.",
-            "Defenders affected: the distinct persons, organisations or groups who were the victim of at least "
-            "one act, each counted once however often they were attacked.",
-            f"This report counts {UNIT_WORDS[unit]}. Years are the year in which an incident began.",
+            _("Incident: one situation documented by at least one source, with a date, a place and a summary "
+              "(for example, the disruption of Feminita's Lesbian Kurultai in Almaty, 7–9 October 2024)."),
+            _("Act: one thing done to one victim within an incident – its kind of attack, its date, its "
+              "perpetrator(s) with their degree of involvement, and the victim."),
+            _("Defenders affected: the distinct persons, organisations or groups who were the victim of at least "
+              "one act, each counted once however often they were attacked."),
+            _("This report counts {unit}. Years are the year in which an incident began.").format(
+                unit=UNIT_WORDS[unit]),
         ]),
-        Heading("Sums are not totals", 2),
-        Paragraph(
+        Heading(_("Sums are not totals"), 2),
+        Paragraph(_(
             "An incident with several kinds of attack counts once under each kind, and an act with several "
             "perpetrators counts once under each kind of perpetrator. The bars of a breakdown therefore add up "
             "to more than the number of incidents, acts or defenders; the distinct totals are the headline "
-            "figures, and each chart says when it multi-counts."),
-        Heading("Perpetrators", 2),
-        Paragraph(
+            "figures, and each chart says when it multi-counts.")),
+        Heading(_("Perpetrators"), 2),
+        Paragraph(_(
             "Perpetrators are classed in two levels: state actors (police, judiciary, legislature, national and "
             "local government, military, ...), non-state actors (anti-rights groups, private individuals, "
             "companies, organised crime, ...) and unknown. A state actor who failed to protect counts as a state "
-            "perpetrator with that degree of involvement."),
-        Heading("Privacy and small-cell suppression", 2),
+            "perpetrator with that degree of involvement.")),
+        Heading(_("Privacy and small-cell suppression"), 2),
     ]
     if mode == "public":
-        blocks.append(Paragraph(
+        blocks.append(Paragraph(_(
             "This is a public report. It names and describes public incidents only. Restricted and "
-            f"confidential incidents are counted in the figures, but any figure that includes a non-public "
-            f"incident and counts fewer than k = {k} incidents is shown as “{suppressed_label(k)}”; where a "
+            "confidential incidents are counted in the figures, but any figure that includes a non-public "
+            "incident and counts fewer than k = {k} incidents is shown as “{hidden}”; where a "
             "table would have exactly one such cell, the next smallest is hidden too, so that a hidden number "
-            "cannot be worked out from a total. Headline figures follow the same rule."))
+            "cannot be worked out from a total. Headline figures follow the same rule.").format(
+                k=k, hidden=suppressed_label(k))))
     else:
-        blocks.append(Paragraph(
+        blocks.append(Paragraph(_(
             "This is an ANALYST report: it includes restricted and confidential cases, no figure is "
             "suppressed, and highlighted cases may be non-public. It must not be published or shared outside "
-            "the organisation. Make a public report (--mode public) for anyone else.", "warning"))
+            "the organisation. Make a public report (--mode public) for anyone else."), "warning"))
     if synthetic_acts:
-        blocks += [Heading("Synthetic demo data", 2), Paragraph(
-            f"This selection includes {synthetic_acts:,} acts of synthetic demo data: generated to show how "
+        blocks += [Heading(_("Synthetic demo data"), 2), Paragraph(_(
+            "This selection includes {count} acts of synthetic demo data: generated to show how "
             "the dashboard works, not real cases. Figures that include them must not be cited. Make the report "
-            "again with --no-synthetic (or untick synthetic data in the dashboard) to leave them out.",
-            "warning")]
+            "again with --no-synthetic (or untick synthetic data in the dashboard) to leave them out.").format(
+                count=f"{synthetic_acts:,}"), "warning")]
     sdg_labels = lab["sdg_categories"]
-    blocks += [Heading("SDG 16.10.1 categories", 2),
-               Paragraph(SDG_TEXT.format(categories=", ".join(sdg_labels.values())))]
+    other = sdg_labels.get("other_harmful_acts", _("Other harmful acts"))
+    blocks += [Heading(_("SDG 16.10.1 categories"), 2),
+               Paragraph(_(SDG_TEXT).format(categories=", ".join(sdg_labels.values())))]
     vocab = sql.run(con, "vocabulary_violation_types")
     vocab = vocab[vocab["code"].isin(violation_codes)]
     if len(vocab):
-        rows = [[str(r.label), sdg_labels.get(r.sdg_16_10_1_category, "Other harmful acts")
-                 if isinstance(r.sdg_16_10_1_category, str) and r.sdg_16_10_1_category else "Other harmful acts"]
+        rows = [[str(r.label), sdg_labels.get(r.sdg_16_10_1_category, other)
+                 if isinstance(r.sdg_16_10_1_category, str) and r.sdg_16_10_1_category else other]
                 for r in vocab.sort_values("label").itertuples()]
-        blocks.append(Table("Kinds of attack in this report and their SDG 16.10.1 category",
-                            ["Kind of attack", "SDG 16.10.1 category"], rows, widths=[3, 2]))
-    blocks += [Heading("Sources", 2), Paragraph(
+        blocks.append(Table(_("Kinds of attack in this report and their SDG 16.10.1 category"),
+                            [_("Kind of attack"), _("SDG 16.10.1 category")], rows, widths=[3, 2]))
+    blocks += [Heading(_("Sources"), 2), Paragraph(_(
         "Every incident is documented by at least one source (publisher, title, date and address), listed "
-        "with the highlighted cases. Records follow HURIDOCS' Events Standard Formats: who did what to whom.")]
+        "with the highlighted cases. Records follow HURIDOCS' Events Standard Formats: who did what to whom."))]
     return blocks
 
 
@@ -648,11 +664,11 @@ def _published_module():
 
 def published_blocks(con: duckdb.DuckDBPyConnection, mode: Mode, k: int) -> list[Block]:
     """Other organisations' headline figures, beside this database's own count where definitions match."""
-    blocks: list[Block] = [Paragraph(
+    blocks: list[Block] = [Paragraph(_(
         "Other organisations publish headline figures. They are shown beside this database's own count only "
         "where both count the same thing; the comparison covers the whole database, not only this report's "
         "selection, and the project's count includes only data imported from the publisher's side (no "
-        "hand-entered seed cases, no synthetic data).", "small")]
+        "hand-entered seed cases, no synthetic data)."), "small")]
     module = _published_module()
     matched = 0
     if module is not None:
@@ -677,20 +693,24 @@ def published_blocks(con: duckdb.DuckDBPyConnection, mode: Mode, k: int) -> list
                 f"{publisher}: {metric.replace('_', ' ')} (world), per year", ["Year", "Published", "This database",
                                                                               "Difference"],
                 rows, widths=[1, 1.2, 1.3, 1.2], numeric=[False, True, True, True],
-                note=f"Publisher's definition: {definition}. This database: {frame['own_definition'].iloc[0]}"))
+                note=_("Publisher's definition: {theirs}. This database: {ours}").format(
+                    theirs=definition, ours=frame["own_definition"].iloc[0]) + (
+                    " " + _("In a public report the project's counts from 1 to {k} are shown as “{hidden}”, "
+                            "because they are not split by visibility.").format(k=k - 1, hidden=suppressed_label(k))
+                    if mode == "public" else "")))
     if not matched:
-        blocks.append(Paragraph(
+        blocks.append(Paragraph(_(
             "No matching local data is loaded: none of the published figures below has a count in this database "
             "with the same definition (for example, CPJ's journalists killed per year needs imported killings of "
-            "journalists), so they are listed for context only.", "note"))
+            "journalists), so they are listed for context only."), "note"))
     figures = sql.run(con, "published_figures_list")
     if len(figures):
         rows = [[str(r.publisher), str(r.year), str(r.country), str(r.metric).replace("_", " "), f"{int(r.value):,}",
                  str(r.cited_via)] for r in figures.itertuples()]
-        blocks.append(Table("Published figures", ["Publisher", "Year", "Country", "Metric", "Value", "Cited via"],
-                            rows, widths=[2.2, 0.8, 1.2, 2, 0.9, 3], numeric=[False, False, False, False, True, False]))
+        blocks.append(Table(_("Published figures"), ["Publisher", "Year", "Country", "Metric", "Value", "Cited via"],
+                            rows, widths=[2.5, 0.7, 1.2, 2.3, 0.8, 3.8], numeric=[False, False, False, False, True, False]))
     else:
-        blocks.append(Paragraph("No published figures are loaded in this database.", "note"))
+        blocks.append(Paragraph(_("No published figures are loaded in this database."), "note"))
     return blocks
 
 
@@ -740,14 +760,14 @@ def build_report_data(
         names = _defender_names(con, filters.defender_ids, mode)
         data.scope = scope_lines(filters, unit, lab, names, _year_span(per_year), data.totals["country_count"])
         data.filter_lines = filters.describe()
-        data.title = "Attacks on human rights defenders"
+        data.title = _("Attacks on human rights defenders")
         data.subtitle = _subtitle(filters, unit, lab, names)
-        data.charts["per_year"] = Chart("per_year", "Attacks per year, by state and non-state perpetrators",
+        data.charts["per_year"] = Chart("per_year", _("Attacks per year, by state and non-state perpetrators"),
                                         _plain_figure(charts.per_year(per_year, unit)),
                                         _chart_note(per_year, unit, k))
         step(0.35, "Where: the map")
         by_country = aggregate(con, filters, "country", unit, lab, mode=mode)
-        data.charts["map"] = Chart("map", "Where", _plain_figure(report_map(by_country, unit)),
+        data.charts["map"] = Chart("map", _("Where"), _plain_figure(report_map(by_country, unit)),
                                    _chart_note(by_country, unit, k), is_map=True)
         data.tables["countries"] = _value_table("Countries", by_country, "country_code_label", "Country", unit)
         step(0.5, "Kinds of attack and perpetrators")
@@ -774,8 +794,9 @@ def build_report_data(
         side_a = _side(con, name_a, fa, unit, mode, lab)
         step(0.35, f"Counting {name_b}")
         side_b = _side(con, name_b, fb, unit, mode, lab)
-        data.title = PRESET_TITLE if params == FEMINITA_PRESET else f"{name_a} compared with {name_b}"
-        data.subtitle = f"Comparison of two selections, counted in {unit}"
+        data.title = _(PRESET_TITLE) if params == FEMINITA_PRESET else _("{a} compared with {b}").format(
+            a=name_a, b=name_b)
+        data.subtitle = _("Comparison of two selections, counted in {unit}").format(unit=unit)
         data.filter_lines = [f"A ({name_a}): " + "; ".join(fa.describe()),
                              f"B ({name_b}): " + "; ".join(fb.describe())]
         step(0.5, "Breakdowns of both sides")
@@ -785,10 +806,12 @@ def build_report_data(
         data.totals = {key: side_a.totals[key] + side_b.totals[key] for key in side_a.totals}
         data.headline = {}
         data.synthetic_act_count = side_a.totals["synthetic_act_count"] + side_b.totals["synthetic_act_count"]
-        data.scope = [f"A: {name_a}", f"B: {name_b}", f"Counting unit: {UNIT_WORDS[unit]}"]
+        data.scope = [f"A: {name_a}", f"B: {name_b}", _("Counting unit: {unit}").format(unit=UNIT_WORDS[unit])]
         years = [(s.name, aggregate(con, s.filters, "year", unit, lab, mode=mode)) for s in (side_a, side_b)]
-        data.charts["per_year"] = Chart("per_year", "Attacks per year, both selections",
-                                        _per_year_by_side(years, unit), _chart_note(years[0][1], unit, k))
+        both = pd.concat([frame for _name, frame in years], ignore_index=True)
+        both.attrs.update(years[0][1].attrs, multi_valued=any(f.attrs.get("multi_valued") for _n, f in years))
+        data.charts["per_year"] = Chart("per_year", _("Attacks per year, both selections"),
+                                        _per_year_by_side(years, unit), _chart_note(both, unit, k))
         data.changes = safe_changes(side_a, side_b, mode)
         step(0.65, "Highlighted cases")
         seen: dict[int, Case] = {}
@@ -826,20 +849,20 @@ def _subtitle(filters: Filters, unit: str, lab: dict[str, dict[str, str]], names
 
 def report_blocks(data: ReportData, output_name: str = "report.pdf") -> list[Block]:
     """The report in reading order; both writers lay out exactly these blocks."""
-    blocks: list[Block] = [Heading("In short", 2), Bullets(data.scope)]
+    blocks: list[Block] = [Heading(_("In short"), 2), Bullets(data.scope)]
     if data.synthetic_act_count:
-        blocks.append(Paragraph(
-            f"Synthetic demo data in this selection: {data.synthetic_act_count:,} acts are generated, not real "
-            "cases. Do not cite these figures.", "warning"))
+        blocks.append(Paragraph(_(
+            "Synthetic demo data in this selection: {count} acts are generated, not real cases. Do not cite "
+            "these figures.").format(count=f"{data.synthetic_act_count:,}"), "warning"))
     if data.mode == "analyst":
-        blocks.append(Paragraph(ANALYST_BANNER + ". No figure is suppressed.", "warning"))
+        blocks.append(Paragraph(_(ANALYST_BANNER) + ". " + _("No figure is suppressed."), "warning"))
     for note in data.notes:
-        blocks.append(Paragraph("Note: " + note, "note"))
+        blocks.append(Paragraph(_("Note: ") + note, "note"))
     if not data.is_comparison:
         blocks.append(Metrics([(label, data.headline[key]) for key, label in HEADLINE_LABELS],
-                              "Distinct totals of the selection."))
+                              _("Distinct totals of the selection.")))
         if data.totals.get("act_count", 0) == 0:
-            blocks.append(Paragraph("No cases match this selection.", "note"))
+            blocks.append(Paragraph(_("No cases match this selection."), "note"))
         else:
             for key in ("per_year", "map"):
                 blocks += [Heading(data.charts[key].title, 2), data.charts[key]]
@@ -850,35 +873,35 @@ def report_blocks(data: ReportData, output_name: str = "report.pdf") -> list[Blo
         for label, side in zip(("A", "B"), data.sides):
             blocks += [Heading(f"{label}: {side.name}", 2), Bullets(side.scope[:-1], "small"),
                        Metrics([(lab, side.headline[key]) for key, lab in HEADLINE_LABELS[:3]])]
-        blocks += [Heading("What changed", 2), Bullets(data.changes or ["No difference found."])]
+        blocks += [Heading(_("What changed"), 2), Bullets(data.changes or [_("No difference found.")])]
         blocks += [Heading(data.charts["per_year"].title, 2), data.charts["per_year"]]
         for side in data.sides:
             if side.totals.get("act_count", 0) == 0:
-                blocks += [Heading(side.name, 2), Paragraph("Nothing matches this selection.", "note")]
+                blocks += [Heading(side.name, 2), Paragraph(_("Nothing matches this selection."), "note")]
                 continue
             blocks += [Heading(side.violations.title, 2), side.violations,
                        Heading(side.actors.title, 2), side.actors]
         for side in data.sides:
             blocks += [side.places, side.involvement]
-    blocks.append(Heading("Highlighted cases", 1))
+    blocks.append(Heading(_("Highlighted cases"), 1))
     if data.mode == "public":
-        blocks.append(Paragraph("Public incidents only, latest first, each with its sources. Names of defenders "
-                                "whose names are not public are withheld.", "small"))
+        blocks.append(Paragraph(_("Public incidents only, latest first, each with its sources. Names of defenders "
+                                  "whose names are not public are withheld."), "small"))
     else:
-        blocks.append(Paragraph("Latest first; may include restricted and confidential incidents (marked).",
+        blocks.append(Paragraph(_("Latest first; may include restricted and confidential incidents (marked)."),
                                 "warning"))
-    blocks += [CaseBlock(c) for c in data.cases] or [Paragraph("No public incident in this selection.", "note")]
-    blocks += [Heading("Definitions and methodology", 1), *data.methodology]
-    blocks += [Heading("Published figures", 1), *data.published]
-    blocks += [Heading("How this report was made", 1), Table("", ["", ""], [
-        ["Made on", data.created.strftime("%d %B %Y, %H:%M UTC")],
-        ["Mode", "public (suppression applied, public cases only)" if data.mode == "public"
-         else "ANALYST (includes non-public cases; not for publication)"],
-        ["Counting unit", UNIT_LABELS[data.unit]],
-        ["Suppression threshold", f"k = {data.k}" if data.mode == "public" else f"k = {data.k} (not applied)"],
-        ["Data set fingerprint", data.fingerprint],
-        ["Filters", "\n".join(data.filter_lines)],
+    blocks += [CaseBlock(c) for c in data.cases] or [Paragraph(_("No public incident in this selection."), "note")]
+    blocks += [Heading(_("Definitions and methodology"), 1), *data.methodology]
+    blocks += [Heading(_("Published figures"), 1), *data.published]
+    blocks += [Heading(_("How this report was made"), 1), Table("", ["", ""], [
+        [_("Made on"), data.created.strftime("%d %B %Y, %H:%M UTC")],
+        [_("Mode"), _("public (suppression applied, public cases only)") if data.mode == "public"
+         else _("ANALYST (includes non-public cases; not for publication)")],
+        [_("Counting unit"), UNIT_LABELS[data.unit]],
+        [_("Suppression threshold"), f"k = {data.k}" + ("" if data.mode == "public" else " " + _("(not applied)"))],
+        [_("Data set fingerprint"), data.fingerprint],
+        [_("Filters"), "\n".join(data.filter_lines)],
     ], widths=[1, 3])]
-    blocks += [Paragraph("To make this report again from the same data (same fingerprint):", "small"),
+    blocks += [Paragraph(_("To make this report again from the same data (same fingerprint):"), "small"),
                Paragraph(data.command(output_name), "code")]
     return blocks

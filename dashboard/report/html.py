@@ -18,6 +18,7 @@ import json
 import time
 from typing import Callable
 
+from ..i18n import _
 from ..settings import STATIC_DIR
 from .build import (Block, Bullets, CaseBlock, Chart, Heading, Metrics, PageBreak, Paragraph, ReportData, Table,
                     report_blocks)
@@ -121,11 +122,12 @@ class _Writer:
         c = block.case
         tags = []
         if c.visibility != "public":
-            tags.append(f"{c.visibility.upper()} – NOT PUBLIC")
+            tags.append(f"{c.visibility.upper()} – " + _("NOT PUBLIC"))
         if c.is_synthetic:
-            tags.append("SYNTHETIC DEMO DATA – NOT A REAL CASE")
+            tags.append(_("SYNTHETIC DEMO DATA – NOT A REAL CASE"))
         facts = "".join(f"<div><b>{_e(label)}:</b> {_e(value)}</div>" for label, value in (
-            ("Kinds of attack", c.kinds), ("Perpetrators", c.perpetrators), ("Defenders", c.defenders)) if value)
+            (_("Kinds of attack"), c.kinds), (_("Perpetrators"), c.perpetrators), (_("Defenders"), c.defenders))
+            if value)
         sources = []
         for s in c.sources:
             text = f"{_e(s.publisher)}: {_e(s.title)}" + (f" ({_e(s.date)})" if s.date else "")
@@ -139,7 +141,7 @@ class _Writer:
             + (f'<div class="tag">{_e(" · ".join(tags))}</div>' if tags else "")
             + f"<h3>{_e(c.title)}</h3><div class=when>{_e(c.when)} · {_e(c.where)}</div>"
             + f'<div class="facts">{facts}</div>' + (f"<p>{_e(c.summary)}</p>" if c.summary else "")
-            + (f'<div class="sources"><b>Sources</b><ul>{"".join(sources)}</ul></div>' if sources else "")
+            + (f'<div class="sources"><b>{_e(_("Sources"))}</b><ul>{"".join(sources)}</ul></div>' if sources else "")
             + "</article>")
 
     def block(self, block: Block) -> None:
@@ -180,7 +182,7 @@ def render_html(data: ReportData, progress: Callable[[float, str], None] | None 
     for block in blocks:
         w.block(block)
     banner = f'<div class="banner" role="alert">{_e(data.banner)}</div>' if data.banner else ""
-    mark = '<p class="warning">ANALYST REPORT – NOT FOR PUBLICATION</p>' if data.mode == "analyst" else ""
+    mark = f'<p class="warning">{_e(_("ANALYST REPORT – NOT FOR PUBLICATION"))}</p>' if data.mode == "analyst" else ""
     page = f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -197,8 +199,9 @@ def render_html(data: ReportData, progress: Callable[[float, str], None] | None 
 {banner}
 <main>
 <header>{mark}<h1>{_e(data.title)}</h1><p class="subtitle">{_e(data.subtitle)}</p>
-<p class="meta">Made on {data.created:%d %B %Y} · data set fingerprint {_e(data.fingerprint)} ·
-{"public report" if data.mode == "public" else "analyst report"}</p></header>
+<p class="meta">{_e(_("Made on {date} · data set fingerprint {fingerprint} · {kind}").format(
+        date=f"{data.created:%d %B %Y}", fingerprint=data.fingerprint,
+        kind=_("public report") if data.mode == "public" else _("analyst report")))}</p></header>
 {"".join(w.parts)}
 </main>
 <footer>{_e(data.title)} · data set {_e(data.fingerprint)} · made {data.created:%Y-%m-%d %H:%M} UTC

@@ -29,6 +29,7 @@ from fpdf.enums import WrapMode, XPos, YPos
 from fpdf.fonts import FontFace
 
 from .. import charts
+from ..i18n import _
 from .build import (Block, Bullets, CaseBlock, Chart, Heading, Metrics, PageBreak, Paragraph, ReportData,
                     ReportError, Table, report_blocks)
 
@@ -78,6 +79,18 @@ def _start_server(browser: str) -> bool:
     kaleido.start_sync_server(path=browser, silence_warnings=True)
     _SERVER_STARTED = True
     return True
+
+
+def warm_up() -> None:
+    """Start Chromium for the charts now, in the background, while the report's data is gathered.
+
+    Starting the browser takes seconds; kaleido's server starts it on its own
+    thread, so calling this before ``build_report_data`` overlaps the two. Raises
+    ReportError at once when there is no Chromium.
+    """
+    browser = find_chromium()
+    with _RENDER_LOCK:
+        _start_server(browser)
 
 
 def render_images(figures: list[go.Figure], progress: Callable[[int], None] | None = None) -> list[bytes]:
@@ -173,11 +186,11 @@ class ReportPDF(FPDF):
         self.set_y(-12)
         self.set_font(self.family, "", 7.5)
         self.set_text_color(*GREY)
-        left = f"Data set {self.data.fingerprint} · {self.data.created:%Y-%m-%d}"
+        left = _("Data set {fingerprint}").format(fingerprint=self.data.fingerprint) + f" · {self.data.created:%Y-%m-%d}"
         if self.data.mode == "analyst":
-            left += " · ANALYST – not for publication"
+            left += " · " + _("ANALYST – not for publication")
         self.cell(self.epw / 2, 5, self.clean(left), align="L")
-        self.cell(self.epw / 2, 5, f"Page {self.page_no()} of {{nb}}", align="R")
+        self.cell(self.epw / 2, 5, _("Page {page} of {pages}").format(page=self.page_no(), pages="{nb}"), align="R")
         self.set_text_color(*INK)
 
     # --- layout helpers -------------------------------------------------------------------
@@ -211,14 +224,15 @@ class ReportPDF(FPDF):
 def _title_page(pdf: ReportPDF, data: ReportData) -> None:
     pdf.add_page()
     if data.mode == "analyst":
-        pdf.para("ANALYST REPORT – NOT FOR PUBLICATION", 12, "B", RED)
+        pdf.para(_("ANALYST REPORT – NOT FOR PUBLICATION"), 12, "B", RED)
         pdf.gap(2)
     pdf.para(data.title, 20, "B", height=9)
     pdf.gap(1)
     pdf.para(data.subtitle, 11, colour=GREY, height=6)
     pdf.gap(1)
-    pdf.para(f"Made on {data.created:%d %B %Y} · data set fingerprint {data.fingerprint} · "
-             f"{'public report' if data.mode == 'public' else 'analyst report'}", 8.5, colour=GREY)
+    pdf.para(_("Made on {date} · data set fingerprint {fingerprint} · {kind}").format(
+        date=f"{data.created:%d %B %Y}", fingerprint=data.fingerprint,
+        kind=_("public report") if data.mode == "public" else _("analyst report")), 8.5, colour=GREY)
     pdf.gap(3)
     pdf.set_draw_color(200, 200, 200)
     pdf.line(pdf.l_margin, pdf.get_y(), pdf.w - pdf.r_margin, pdf.get_y())
@@ -230,7 +244,7 @@ def _heading(pdf: ReportPDF, block: Heading, following: Block | None, images: di
     if isinstance(following, Chart) and id(following) in images:
         keep = 12 + images[id(following)][1]
     if block.level == 1:
-        keep = max(keep, 60)
+        keep = max(keep, 80)  # a section title never sits alone at the foot of a page
     pdf.need(min(keep, pdf.page_break_trigger - pdf.t_margin))
     if block.level == 1:
         pdf.gap(3)
@@ -302,12 +316,13 @@ def _table(pdf: ReportPDF, block: Table) -> None:
     headings = any(block.columns)
     widths = block.widths or [1] * len(block.columns)
     numeric = block.numeric or [False] * len(block.columns)
-    pdf.set_font(pdf.family, "", 8.5)
+    size = 7.5 if len(block.columns) >= 5 else 8.5  # wide tables in a smaller type, so rows wrap less
+    pdf.set_font(pdf.family, "", size)
     pdf.set_fill_color(255, 255, 255)  # table cells take the current fill colour
     pdf.set_draw_color(210, 210, 210)
-    style = FontFace(family=pdf.family, emphasis="BOLD", size_pt=8.5, fill_color=(236, 236, 236))
+    style = FontFace(family=pdf.family, emphasis="BOLD", size_pt=size, fill_color=(236, 236, 236))
     with pdf.table(col_widths=widths, text_align=["RIGHT" if n else "LEFT" for n in numeric], width=pdf.epw,
-                   line_height=4.2, first_row_as_headings=headings, headings_style=style,
+                   line_height=size * 0.47, first_row_as_headings=headings, headings_style=style,
                    borders_layout="HORIZONTAL_LINES", padding=(1, 1.5), wrapmode=WrapMode.WORD) as table:
         if headings:
             row = table.row()
@@ -345,16 +360,16 @@ def _case(pdf: ReportPDF, block: CaseBlock) -> None:
     pdf.need(40)
     tags = []
     if case.visibility != "public":
-        tags.append(case.visibility.upper() + " – NOT PUBLIC")
+        tags.append(case.visibility.upper() + " – " + _("NOT PUBLIC"))
     if case.is_synthetic:
-        tags.append("SYNTHETIC DEMO DATA – NOT A REAL CASE")
+        tags.append(_("SYNTHETIC DEMO DATA – NOT A REAL CASE"))
     if tags:
         pdf.para(" · ".join(tags), 8, "B", RED, height=4)
     pdf.para(case.title, 10.5, "B", height=5.2)
     pdf.para(f"{case.when} · {case.where}", 8.5, colour=GREY, height=4.4)
     pdf.gap(0.8)
-    for label, value in (("Kinds of attack", case.kinds), ("Perpetrators", case.perpetrators),
-                         ("Defenders", case.defenders)):
+    for label, value in ((_("Kinds of attack"), case.kinds), (_("Perpetrators"), case.perpetrators),
+                         (_("Defenders"), case.defenders)):
         if value:
             pdf.para(f"{label}: {value}", 8.5, height=4.3)
     if case.summary:
@@ -362,7 +377,7 @@ def _case(pdf: ReportPDF, block: CaseBlock) -> None:
         pdf.para(case.summary, 9, height=4.5)
     if case.sources:
         pdf.gap(0.8)
-        pdf.para("Sources:", 8.5, "B", height=4.3)
+        pdf.para(_("Sources:"), 8.5, "B", height=4.3)
         for source in case.sources:
             line = f"{source.publisher}: {source.title}" + (f" ({source.date})" if source.date else "")
             pdf.para(line, 8.5, height=4.3, indent=3)
