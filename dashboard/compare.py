@@ -13,6 +13,7 @@ import pandas as pd
 from . import sql
 from .filters import Filters, from_query_params
 from .metrics import aggregate, labels, totals
+from .privacy import Mode, aggregate_filters, present_totals, suppress
 
 FEMINITA_PRESET = {
     "a.defender": "1", "a.from": "2021", "a.to": "2021",
@@ -44,31 +45,34 @@ def side_filters(params: dict[str, list[str] | str], prefix: str, include_synthe
     return filters, [f"{prefix.rstrip('.').upper()}: {n}" for n in notes]
 
 
-def build_side(con: duckdb.DuckDBPyConnection, name: str, filters: Filters, unit: str) -> Side:
-    """Compute everything one side of the Compare page shows (no Streamlit caching here)."""
+def build_side(con: duckdb.DuckDBPyConnection, name: str, filters: Filters, unit: str, mode: Mode = "public") -> Side:
+    """Compute everything one side of the Compare page shows, in the given mode (no Streamlit caching here)."""
     lab = labels(con)
+    params = aggregate_filters(filters, mode).to_params()
     return Side(
-        name=name, filters=filters, totals=totals(con, filters),
-        violations=aggregate(con, filters, "violation", unit, lab),
-        actors=aggregate(con, filters, "actor_type,actor_group", unit, lab),
-        involvement=sql.run(con, "acts_by_involvement", filters.to_params()),
-        places=sql.run(con, "places_by_incident_count", filters.to_params()),
+        name=name, filters=filters, totals=totals(con, filters, mode),
+        violations=aggregate(con, filters, "violation", unit, lab, mode=mode),
+        actors=aggregate(con, filters, "actor_type,actor_group", unit, lab, mode=mode),
+        involvement=suppress(sql.run(con, "acts_by_involvement", params), mode),
+        places=suppress(sql.run(con, "places_by_incident_count", params | {"reveal_places": mode == "analyst"}), mode),
     )
 
 
 def _values(frame: pd.DataFrame, column: str) -> dict[str, float]:
+    """Label -> count; a suppressed cell is present with NaN (its number must not be used)."""
     if frame.empty:
         return {}
     label = f"{column}_label" if f"{column}_label" in frame else column
-    return dict(zip(frame[label], pd.to_numeric(frame["value"], errors="coerce").fillna(0)))
+    return dict(zip(frame[label], pd.to_numeric(frame["value"], errors="coerce")))
 
 
-def what_changed(a: Side, b: Side, max_items: int = 8) -> list[str]:
+def what_changed(a: Side, b: Side, max_items: int = 8, mode: Mode = "public") -> list[str]:
     """Plain-language differences between side A and side B.
 
     Kinds of attack and perpetrators present on only one side come first (they
     are the qualitative change an advocate looks for), then the largest shifts
-    in counts, then the change in totals.
+    in counts, then the change in totals. Suppressed cells never enter a shift,
+    and totals are shown as the headline figures show them (so "< 5" stays "< 5").
     """
     out: list[str] = []
     for what, column, fa, fb in (
@@ -86,11 +90,11 @@ def what_changed(a: Side, b: Side, max_items: int = 8) -> list[str]:
     for column, frame_a, frame_b in (("violation_code", a.violations, b.violations), ("actor_type", a.actors, b.actors)):
         va, vb = _values(frame_a, column), _values(frame_b, column)
         for key in set(va) & set(vb):
-            if va[key] != vb[key]:
+            if pd.notna(va[key]) and pd.notna(vb[key]) and va[key] != vb[key]:
                 shifts.append((abs(vb[key] - va[key]), key, va[key], vb[key]))
     for _, key, x, y in sorted(shifts, reverse=True)[:3]:
         out.append(f"{key}: {int(x)} in {a.name} → {int(y)} in {b.name}.")
-    ta, tb = a.totals, b.totals
+    ta, tb = present_totals(a.totals, mode), present_totals(b.totals, mode)
     out.append(
         f"Acts: {ta['act_count']} in {a.name} → {tb['act_count']} in {b.name}; "
         f"defenders affected: {ta['defender_count']} → {tb['defender_count']}."

@@ -316,3 +316,18 @@ def test_sign_in_audit_export_and_edit_are_logged(leak_db: Path, tmp_path: Path,
     assert "sign_in" in actions and "export" in actions and "edit" in actions
     edit = log[log["action"] == "edit"].iloc[0]
     assert "Almaty" in edit["before"] and "Almaty city" in edit["after"] and edit["username"] == "ana"
+
+
+def test_compare_what_changed_keeps_small_totals_suppressed(leak_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """KAZ holds 4 incidents, 2 of them non-public: the "what changed" totals must read "< 5", not the count."""
+    monkeypatch.setenv("HRD_DB", str(leak_db))
+    _clear_caches()
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.switch_page("app_pages/compare.py")
+    at.query_params.update({"a.country": "KAZ", "b.country": "COL"})
+    at.run()
+    assert not at.exception
+    lines = [m.value for m in at.markdown if m.value.startswith("- Acts:")]
+    assert lines and "< 5 in KAZ" in lines[0].replace("\\", ""), lines
+    metrics_shown = [m.value for m in at.metric]
+    assert "< 5" in metrics_shown

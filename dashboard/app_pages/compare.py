@@ -111,5 +111,5 @@ for col, s, prefix in ((cols[0], sa, "a."), (cols[1], sb, "b.")):
         download_csv(s.places, f"compare_{prefix[0]}_places", s.filters, f"cp{prefix}", unit="incidents")
 
 st.subheader(_("What changed"))
-for line in what_changed(sa, sb):
+for line in what_changed(sa, sb, mode=current):
     st.markdown("- " + line.replace("*", "\\*").replace("_", "\\_"))

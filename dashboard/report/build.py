@@ -9,13 +9,9 @@ public by default, "< k" for small cells, only public incidents highlighted.
 ``report_blocks`` turns the data into a list of headings, paragraphs, figures,
 tables and cases in reading order; the PDF and HTML writers only lay those out.
 
-Why the comparison sides are not made with ``compare.build_side``: that function
-has no mode argument (it counts in public mode but leaves the involvement and
-places tables unsuppressed, and places need the ``reveal_places`` parameter), so
-the sides are built here the way the Compare page builds them from the cache.
-For the same reason ``what_changed`` is given the sides' *presented* totals (text,
-"< k" where suppressed) and, in public mode, its "x → y" lines about suppressed
-cells are dropped, so it cannot print a number the charts hide.
+The comparison sides come from ``compare.build_side`` in the report's mode, and
+``compare.what_changed`` is given the mode, so the report cannot print a number
+that the charts suppress.
 
 This module never imports Streamlit (DESIGN.md, principle 4).
 """
@@ -33,7 +29,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from .. import charts, db, sql
-from ..compare import FEMINITA_PRESET, PRESET_TITLE, Side, describe_side, side_filters, what_changed
+from ..compare import FEMINITA_PRESET, PRESET_TITLE, Side, build_side, describe_side, side_filters, what_changed
 from ..export import incidents_frame
 from ..filters import Filters
 from ..i18n import _
@@ -469,30 +465,9 @@ def _per_year_by_side(frames: list[tuple[str, pd.DataFrame]], unit: str) -> go.F
 
 # --- comparison sides ---------------------------------------------------------------------
 
-def _side(con: duckdb.DuckDBPyConnection, name: str, filters: Filters, unit: str, mode: Mode,
-          lab: dict[str, dict[str, str]]) -> Side:
-    agg = aggregate_filters(filters, mode)
-    return Side(
-        name=name, filters=filters, totals=totals(con, filters, mode),
-        violations=aggregate(con, filters, "violation", unit, lab, mode=mode),
-        actors=aggregate(con, filters, "actor_type,actor_group", unit, lab, mode=mode),
-        involvement=suppress(sql.run(con, "acts_by_involvement", agg.to_params()), mode),
-        places=suppress(sql.run(con, "places_by_incident_count",
-                                agg.to_params() | {"reveal_places": mode == "analyst"}), mode),
-    )
-
-
 def safe_changes(a: Side, b: Side, mode: Mode) -> list[str]:
-    """``compare.what_changed`` without numbers that suppression hides (see the module docstring)."""
-    if mode == "analyst":
-        return what_changed(a, b)
-    shown_a, shown_b = (replace(s, totals=present_totals(s.totals, mode)) for s in (a, b))
-    hidden = set()
-    for frame, column in ((a.violations, "violation_code"), (b.violations, "violation_code"),
-                          (a.actors, "actor_type"), (b.actors, "actor_type")):
-        if "is_suppressed" in frame and frame["is_suppressed"].any():
-            hidden |= set(frame.loc[frame["is_suppressed"], f"{column}_label"])
-    return [line for line in what_changed(shown_a, shown_b) if not any(line.startswith(f"{h}: ") for h in hidden)]
+    """``compare.what_changed`` in the report's mode: suppressed cells and totals stay hidden."""
+    return what_changed(a, b, mode=mode)
 
 
 def _involvement_table(frame: pd.DataFrame, lab: dict[str, dict[str, str]], name: str) -> Table:
@@ -791,9 +766,9 @@ def build_report_data(
         if name_a == name_b:
             name_a, name_b = "A: " + name_a, "B: " + name_b
         step(0.2, f"Counting {name_a}")
-        side_a = _side(con, name_a, fa, unit, mode, lab)
+        side_a = build_side(con, name_a, fa, unit, mode)
         step(0.35, f"Counting {name_b}")
-        side_b = _side(con, name_b, fb, unit, mode, lab)
+        side_b = build_side(con, name_b, fb, unit, mode)
         data.title = _(PRESET_TITLE) if params == FEMINITA_PRESET else _("{a} compared with {b}").format(
             a=name_a, b=name_b)
         data.subtitle = _("Comparison of two selections, counted in {unit}").format(unit=unit)
