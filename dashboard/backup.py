@@ -119,14 +119,14 @@ def is_read_only(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def _target_name(folder: Path, reason: str) -> Path:
+    """A new name; backups made within the same second are numbered (~2, ~3, ...) so they sort in order."""
     stamp = datetime.now(timezone.utc).strftime(_STAMP)
     slug = _reason_slug(reason)
-    target = folder / f"hrd-{stamp}-{slug}.duckdb"
-    n = 2
-    while target.exists():  # two backups in the same second
-        target = folder / f"hrd-{stamp}~{n}-{slug}.duckdb"
-        n += 1
-    return target
+    taken = [int(m.group(2) or 1) for p in folder.glob(f"hrd-{stamp}*")
+             if (m := _NAME_RE.match(p.name.removesuffix(".partial")))]
+    if not taken:
+        return folder / f"hrd-{stamp}-{slug}.duckdb"
+    return folder / f"hrd-{stamp}~{max(taken) + 1}-{slug}.duckdb"
 
 
 def _copy_through(con: duckdb.DuckDBPyConnection, name: str, target: Path) -> None:
@@ -141,16 +141,18 @@ def _copy_through(con: duckdb.DuckDBPyConnection, name: str, target: Path) -> No
     cur = con.cursor()
     attached = False
     try:
-        cur.execute(f"attach {_quote_literal(str(target))} as {alias} (read_write)")  # our own path and alias
+        # names below are fixed by this function: our own backup path (quoted), a generated alias, and the
+        # database's own name from current_database() (quoted); no user text reaches this SQL
+        cur.execute(f"attach {_quote_literal(str(target))} as {alias} (read_write)")  # fixed names (see above)
         attached = True
-        cur.execute(f"copy from database {_quote_identifier(name)} to {alias}")
-        cur.execute(f"checkpoint {alias}")
+        cur.execute(f"copy from database {_quote_identifier(name)} to {alias}")  # fixed names (see above)
+        cur.execute(f"checkpoint {alias}")  # fixed names: the generated alias
         attached = False
-        cur.execute(f"detach {alias}")
+        cur.execute(f"detach {alias}")  # fixed names: the generated alias
     finally:
         if attached:  # something failed: let go of the file so it can be removed
             try:
-                cur.execute(f"detach {alias}")
+                cur.execute(f"detach {alias}")  # fixed names: the generated alias
             except duckdb.Error:
                 pass
         cur.close()

@@ -541,10 +541,19 @@ def _chromium() -> str | None:
                  if p and Path(p).exists()), None)
 
 
+IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
+
+
+async def settle(page: Any) -> None:
+    """Until Streamlit has finished the script run, and stays finished a moment (as tests/browser does)."""
+    await page.wait_for_selector(IDLE, state="attached")
+    await asyncio.sleep(0.5)
+    await page.wait_for_selector(IDLE, state="attached")
+
+
 async def browser_session(number: int, browser: Any, server: Server, oracle: Oracle, tally: Tally,
                           deadline: float) -> None:
     """A real Chromium page alongside the protocol clients: the Overview's metric, then the Cases table download."""
-    idle = '[data-testid="stApp"][data-test-script-state="notRunning"]'
     context = await browser.new_context(viewport={"width": 1300, "height": 2200}, accept_downloads=True)
     context.set_default_timeout(RUN_TIMEOUT * 1000)
     page = await context.new_page()
@@ -557,19 +566,22 @@ async def browser_session(number: int, browser: Any, server: Server, oracle: Ora
             where = f"browser {number} cycle {cycle}"
             try:
                 started = time.perf_counter()
-                await page.goto(f"{server.url}/?{query}")
+                await page.goto(f"{server.url}/?{query}", wait_until="domcontentloaded")
                 await page.wait_for_selector('[data-testid="stMetricValue"]')
-                await page.wait_for_selector(idle)
+                await settle(page)
                 with tally.lock:
                     tally.browser_seconds.append(time.perf_counter() - started)
-                shown = (await page.locator('[data-testid="stMetricValue"]').first.inner_text()).strip()
+                labels = await page.locator('[data-testid="stMetricLabel"]').all_inner_texts()
+                values = await page.locator('[data-testid="stMetricValue"]').all_inner_texts()
+                headline = dict(zip((label.strip() for label in labels), (v.strip() for v in values)))
                 filters = await asyncio.to_thread(oracle.filters, query)
-                tally.expect(f"{where} Incidents metric", shown, await asyncio.to_thread(oracle.incidents_shown, filters))
+                expected = await asyncio.to_thread(oracle.incidents_shown, filters)
+                tally.expect(f"{where} Incidents metric (headline {headline})", headline.get("Incidents"), expected)
                 tally.count("browser page load")
                 started = time.perf_counter()
-                await page.goto(f"{server.url}/cases?{query}")
+                await page.goto(f"{server.url}/cases?{query}", wait_until="domcontentloaded")
                 await page.wait_for_selector('[data-testid="stDataFrame"]')
-                await page.wait_for_selector(idle)
+                await settle(page)
                 with tally.lock:
                     tally.browser_seconds.append(time.perf_counter() - started)
                 tally.count("browser page change")

@@ -549,6 +549,10 @@ def test_a_full_disk_refuses_backups_edits_imports_and_exports_and_loses_nothing
                           capture_output=True, text=True, cwd=str(ROOT), timeout=300)
     assert done.returncode == 3, done.stdout + done.stderr
     assert "No space left on device" in done.stdout, done.stdout
+    if "import" in _subcommands():  # the same through `hrd import`: one line, exit status 2
+        done = subprocess.run([HRD, "import", str(data), "--mapping", str(mapping)], capture_output=True, text=True,
+                              timeout=300, env=os.environ | {"HRD_DB": str(path)}, cwd=str(ROOT))
+        assert_one_line_error(done.returncode, done.stderr, "No space left on device", "the disk is full")
     # 4. the command line: one line with the hint, for a write that fills the disk ...
     done = subprocess.run([HRD, "demo", "20000"], capture_output=True, text=True, timeout=300,
                           env=os.environ | {"HRD_DB": str(path)}, cwd=str(ROOT))
@@ -666,10 +670,14 @@ def _holds_open(pid: int, path: Path) -> bool:
     return False
 
 
-def _has_report_command() -> bool:
+def _subcommands() -> set[str]:
     parser = cli.build_parser()
     sub = next(a for a in parser._actions if a.__class__.__name__ == "_SubParsersAction")
-    return "report" in sub.choices
+    return set(sub.choices)
+
+
+def _has_report_command() -> bool:
+    return "report" in _subcommands()
 
 
 @pytest.mark.slow

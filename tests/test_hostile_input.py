@@ -236,8 +236,8 @@ MARKDOWN_PARAMS = {
     "tracking image": "![x](https://tracker.example/pixel.png?who=visitor)",
 }
 NOTE_BUG = pytest.mark.xfail(strict=True, reason=(
-    "dashboard/components/sidebar.py (st.caption('⚠️ ' + note), about line 50) and "
-    "dashboard/app_pages/compare.py (st.caption('⚠️ ' + note)) render the ignored value as Markdown; "
+    "dashboard/components/sidebar.py line 82, dashboard/app_pages/compare.py line 33 and "
+    "dashboard/app_pages/report.py line 68 (st.caption('⚠️ ' + note)) render the ignored value as Markdown; "
     "wrap the note in components.widgets.plain()"))
 
 
@@ -267,28 +267,24 @@ TEXT_VIEWS = {
     "compare places": ("app_pages/compare.py", {"a.country": "KAZ", "b.country": "KAZ"}),
 }
 _CASE_PAGE_RAW = (
-    "dashboard/app_pages/case.py shows stored text as it is: st.text(summary) and st.text(description) "
-    "keep bidi and control characters, the perpetrators table keeps them, and st.page_link / st.link_button "
-    "labels (defender names, source publisher and title) are Markdown-rendered without plain(); "
-    "pass labels through plain() and st.text values through a control/bidi filter")
+    "dashboard/app_pages/case.py shows stored text as it is: the defender links (st.page_link label, line 90) "
+    "and the source buttons (st.link_button label, line 99) are Markdown-rendered without plain(); "
+    "st.text(summary) (line 63), st.text(description) (line 78) and the perpetrators table (line 82) keep bidi "
+    "overrides and control characters. Fix: plain() for labels, a control/bidi filter for st.text and tables")
+_TABLE_RAW = ("st.dataframe shows titles, places and names unfiltered, so a bidi override reorders the cell "
+              "and control characters reach the grid; filter them once (e.g. in widgets.table_view)")
 KNOWN = {  # (view, check) pairs that fail today, with where to fix them
-    ("case page", "no javascript: link"): _CASE_PAGE_RAW,
-    ("case page", "no Markdown image (tracking pixel)"): _CASE_PAGE_RAW,
-    ("case page", "no bidi override"): _CASE_PAGE_RAW,
-    ("case page", "no control characters"): _CASE_PAGE_RAW,
-    ("case page", "no raw HTML in Markdown"): _CASE_PAGE_RAW,
-    ("cases table", "no bidi override"): "dashboard/app_pages/cases.py passes titles and places to "
-                                         "st.dataframe unfiltered (bidi overrides reorder the cell)",
-    ("cases table", "no control characters"): "dashboard/app_pages/cases.py passes titles and places to "
-                                              "st.dataframe unfiltered",
+    **{("case page", check): _CASE_PAGE_RAW for check in CHECKS},
+    ("cases table", "no bidi override"): "dashboard/app_pages/cases.py line 37: " + _TABLE_RAW,
+    ("cases table", "no control characters"): "dashboard/app_pages/cases.py line 37: " + _TABLE_RAW,
     **{("defender profile", check): (
         "dashboard/app_pages/profiles.py: the case links (st.page_link label with date, place and title, "
-        "about line 67) are Markdown-rendered without plain(), and the profile selectbox options show names "
-        "with their bidi and control characters") for check in CHECKS},
-    ("compare places", "no bidi override"): "dashboard/app_pages/compare.py: the places table (st.dataframe, "
-                                             "about line 110) shows place names unfiltered",
-    ("compare places", "no control characters"): "dashboard/app_pages/compare.py: the places table shows "
-                                                 "place names unfiltered",
+        "line 67) are Markdown-rendered without plain(), and the profile selectbox shows names with their "
+        "bidi and control characters") for check in CHECKS},
+    ("compare places", "no bidi override"): "dashboard/app_pages/compare.py: the places table (line 110) and "
+                                             "the defender selectbox of the side editors: " + _TABLE_RAW,
+    ("compare places", "no control characters"): "dashboard/app_pages/compare.py: the places table (line 110) "
+                                                 "and the defender selectbox: " + _TABLE_RAW,
 }
 
 
