@@ -17,6 +17,10 @@ import pandas as pd
 from . import sql
 
 
+_INSERT = ("insert into audit_log (audit_id, logged_at, username, action, target, filters, row_count, before, after) "
+           "values (nextval('audit_seq'), $logged_at, $username, $action, $target, $filters, $row_count, $before, $after)")
+
+
 def record(
     con: duckdb.DuckDBPyConnection,
     user: str,
@@ -26,8 +30,15 @@ def record(
     row_count: int | None = None,
     before: Any = None,
     after: Any = None,
+    within_transaction: bool = False,
 ) -> None:
-    """Append one entry (values as parameters; JSON for structured fields)."""
+    """Append one entry (values as parameters; JSON for structured fields).
+
+    ``within_transaction``: the caller has begun a transaction on ``con`` and the
+    entry must commit or roll back with the change it describes (an edit or an
+    import killed before its commit leaves no entry). Then errors propagate, so
+    the change is refused rather than made without its trail.
+    """
     entry = {
         "logged_at": datetime.now(timezone.utc).replace(tzinfo=None),
         "username": user[:64],
@@ -38,12 +49,13 @@ def record(
         "before": json.dumps(before, default=str) if before is not None else None,
         "after": json.dumps(after, default=str) if after is not None else None,
     }
+    if within_transaction:
+        con.execute(_INSERT, entry)
+        return
     cur = con.cursor()
     try:
         cur.execute(
-            "insert into audit_log (audit_id, logged_at, username, action, target, filters, row_count, before, after) "
-            "values (nextval('audit_seq'), $logged_at, $username, $action, $target, $filters, $row_count, $before, $after)",
-            entry,
+            _INSERT, entry,
         )
     except duckdb.Error as exc:  # read-only database: keep the trail somewhere
         print(f"audit (not stored: {exc}): {json.dumps(entry, default=str)}", file=sys.stderr)

@@ -83,7 +83,7 @@ def apply_edit(con: duckdb.DuckDBPyConnection, table: str, record_id: int, chang
         sets = ", ".join(f"{f} = ${f}" for f in after)
         cur.execute(f"update {table} set {sets} where {key} = $id", {**after, "id": record_id})  # names from EDITABLE
         audit.record(cur, user, "edit", f"{table}:{record_id}", None, 1,
-                     {f: before[f] for f in after}, after)
+                     {f: before[f] for f in after}, after, within_transaction=True)
         db.refresh_facts(cur)
         cur.execute("commit")
     except Exception:

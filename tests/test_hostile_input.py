@@ -235,16 +235,11 @@ MARKDOWN_PARAMS = {
     "javascript link": "[click me](javascript:alert(document.cookie))",
     "tracking image": "![x](https://tracker.example/pixel.png?who=visitor)",
 }
-NOTE_BUG = pytest.mark.xfail(strict=True, reason=(
-    "dashboard/components/sidebar.py line 82, dashboard/app_pages/compare.py line 33 and "
-    "dashboard/app_pages/report.py line 68 (st.caption('⚠️ ' + note)) render the ignored value as Markdown; "
-    "wrap the note in components.widgets.plain()"))
-
-
 @pytest.mark.parametrize("what", list(MARKDOWN_PARAMS))
 @pytest.mark.parametrize("page,key", [
-    pytest.param("app_pages/overview.py", "country", marks=NOTE_BUG),
-    pytest.param("app_pages/compare.py", "a.country", marks=NOTE_BUG),
+    ("app_pages/overview.py", "country"),
+    ("app_pages/compare.py", "a.country"),
+    ("app_pages/report.py", "country"),
     ("app_pages/case.py", "id"),
 ])
 def test_an_ignored_value_is_shown_as_text_not_markdown(hostile_db: Path, monkeypatch: pytest.MonkeyPatch,
@@ -266,26 +261,7 @@ TEXT_VIEWS = {
     "defender profile": ("app_pages/profiles.py", {"defender_profile": "50"}),
     "compare places": ("app_pages/compare.py", {"a.country": "KAZ", "b.country": "KAZ"}),
 }
-_CASE_PAGE_RAW = (
-    "dashboard/app_pages/case.py shows stored text as it is: the defender links (st.page_link label, line 90) "
-    "and the source buttons (st.link_button label, line 99) are Markdown-rendered without plain(); "
-    "st.text(summary) (line 63), st.text(description) (line 78) and the perpetrators table (line 82) keep bidi "
-    "overrides and control characters. Fix: plain() for labels, a control/bidi filter for st.text and tables")
-_TABLE_RAW = ("st.dataframe shows titles, places and names unfiltered, so a bidi override reorders the cell "
-              "and control characters reach the grid; filter them once (e.g. in widgets.table_view)")
-KNOWN = {  # (view, check) pairs that fail today, with where to fix them
-    **{("case page", check): _CASE_PAGE_RAW for check in CHECKS},
-    ("cases table", "no bidi override"): "dashboard/app_pages/cases.py line 37: " + _TABLE_RAW,
-    ("cases table", "no control characters"): "dashboard/app_pages/cases.py line 37: " + _TABLE_RAW,
-    **{("defender profile", check): (
-        "dashboard/app_pages/profiles.py: the case links (st.page_link label with date, place and title, "
-        "line 67) are Markdown-rendered without plain(), and the profile selectbox shows names with their "
-        "bidi and control characters") for check in CHECKS},
-    ("compare places", "no bidi override"): "dashboard/app_pages/compare.py: the places table (line 110) and "
-                                             "the defender selectbox of the side editors: " + _TABLE_RAW,
-    ("compare places", "no control characters"): "dashboard/app_pages/compare.py: the places table (line 110) "
-                                                 "and the defender selectbox: " + _TABLE_RAW,
-}
+KNOWN: dict[tuple[str, str], str] = {}  # (view, check) pairs that fail today, with where to fix them
 
 
 def _view_cases() -> Iterator[Any]:
@@ -372,10 +348,6 @@ def test_embedded_crlf_quotes_and_delimiters_stay_in_their_cell() -> None:
     assert frame.index.tolist() == [2, 3]  # Excel's row numbers: a line break inside a cell is still one row
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "dashboard/ingest/reader.py _csv_rows: csv.reader (strict=False) takes an unterminated quote as a field "
-    "that runs to the end of the file, so rows 3 and 4 silently become part of row 2's cell; "
-    "csv.reader(..., strict=True) raises 'unexpected end of data', which the reader already turns into a sentence"))
 def test_an_unclosed_quote_does_not_swallow_rows_silently() -> None:
     """A stray quote makes the CSV reader take the rest of the file as one cell; the rows after it
     must not vanish without a word: the reader must refuse (or the row count must stay whole)."""

@@ -5,7 +5,8 @@ import streamlit as st
 
 from dashboard import cache
 from dashboard.components.session import mode
-from dashboard.components.widgets import mode_banner, plain, synthetic_badge
+from dashboard.components.widgets import mode_banner, plain, synthetic_badge, text
+from dashboard.textsafe import clean_frame
 from dashboard.i18n import _
 
 version = st.session_state["version"]
@@ -60,7 +61,7 @@ c[0].markdown("**" + _("When") + "**  \n" + plain(date_text(case["start_date"], 
 c[1].markdown("**" + _("Where") + "**  \n" + plain(f"{case['place'] or ''}, {case['country']}".strip(", ")))
 c[2].markdown("**" + _("Visibility") + "**  \n" + plain(case["visibility"]))
 st.markdown("**" + _("Summary") + "**")
-st.text(case["summary"] or "")
+text(case["summary"])
 
 acts = cache.named(version, "incident_acts", (("incident_id", incident_id), ("reveal_names", current == "analyst")))
 st.subheader(_("Timeline of acts"))
@@ -75,19 +76,19 @@ for act_id, group in acts.groupby("act_id", sort=False):
         st.markdown(f"**{plain(first['violation_type'])}** · {plain(when)} · " + _("victim") + f": {plain(first['victim'] or '—')}")
         st.caption(_("By") + ": " + plain(who))
         if first["description"]:
-            st.text(first["description"])
+            text(first["description"])
 
 st.subheader(_("Perpetrators and their involvement"))
 perps = acts.dropna(subset=["perpetrator"]).groupby(["perpetrator", "actor_group", "actor_type", "involvement"], dropna=False)["act_id"].nunique().reset_index(name="acts")
-st.dataframe(perps, hide_index=True, width="stretch")
+st.dataframe(clean_frame(perps), hide_index=True, width="stretch")
 
 st.subheader(_("Defenders"))
 victims = acts.dropna(subset=["victim"]).drop_duplicates("victim_id")[["victim_id", "victim", "victim_kind"]]
 for v in victims.itertuples():
     if v.victim == "(name withheld)":
-        st.text(f"{v.victim} ({v.victim_kind})")
+        text(f"{v.victim} ({v.victim_kind})")
         continue
-    st.page_link("app_pages/profiles.py", label=f"{v.victim} ({v.victim_kind})", query_params={"defender_profile": str(v.victim_id)})
+    st.page_link("app_pages/profiles.py", label=plain(f"{v.victim} ({v.victim_kind})"), query_params={"defender_profile": str(v.victim_id)})
 
 st.subheader(_("Sources"))
 sources = cache.named(version, "incident_sources_list", (("incident_id", incident_id),))
@@ -96,6 +97,6 @@ for s in sources.itertuples():
     url = str(s.url or "")
     line = f"{s.publisher}: {s.title}{date}"
     if url.startswith(("https://", "http://")):
-        st.link_button("🔗 " + line[:120], url)
+        st.link_button("🔗 " + plain(line[:120]), url)
     else:
-        st.text(line)
+        text(line)

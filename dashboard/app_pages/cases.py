@@ -6,6 +6,7 @@ import streamlit as st
 from dashboard import cache, export
 from dashboard.components.session import mode, record
 from dashboard.components.widgets import empty_state, mode_banner, synthetic_badge
+from dashboard.textsafe import clean_frame
 from dashboard.i18n import _
 from dashboard.privacy import listing_filters
 
@@ -35,7 +36,7 @@ st.caption(
       "sidebar to search titles and summaries.").format(n=f"{len(table):,}", total=f"{totals['incident_count']:,}")
 )
 event = st.dataframe(
-    shown[columns], hide_index=True, width="stretch", height=520, key="cases_table",
+    clean_frame(shown[columns]), hide_index=True, width="stretch", height=520, key="cases_table",
     on_select="rerun", selection_mode="single-row",
     column_config={
         "open": st.column_config.LinkColumn(_("Case"), display_text=_("open"), width="small"),

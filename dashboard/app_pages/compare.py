@@ -5,7 +5,9 @@ import streamlit as st
 
 from dashboard import cache, charts
 from dashboard.compare import FEMINITA_PRESET, PRESET_TITLE, Side, describe_side, side_filters, what_changed
+from dashboard.components import widgets
 from dashboard.components.session import mode
+from dashboard.textsafe import clean
 from dashboard.components.widgets import chart_note, download_csv, mode_banner, synthetic_badge, table_view
 from dashboard.filters import to_query_params
 from dashboard.i18n import _
@@ -30,7 +32,7 @@ vocab = cache.vocabulary_sets(version)
 fa, notes_a = side_filters(params, "a.", base.include_synthetic, vocab)
 fb, notes_b = side_filters(params, "b.", base.include_synthetic, vocab)
 for note in notes_a + notes_b:
-    st.caption("⚠️ " + note)
+    widgets.note(note)
 
 defenders = cache.named(version, "defender_list", (("include_synthetic", base.include_synthetic), ("search", ""),
                                                   ("public_only", current == "public")))
@@ -54,7 +56,7 @@ def editor(prefix: str, current) -> None:
             chosen = current.defender_ids[0] if current.defender_ids else 0
             defender = st.selectbox(_("Defender or organisation"), options,
                                     index=options.index(chosen) if chosen in options else 0,
-                                    format_func=lambda d: _("(any)") if d == 0 else names.get(d, str(d)))
+                                    format_func=lambda d: _("(any)") if d == 0 else clean(names.get(d, str(d))))
             y1, y2 = st.columns(2)
             year_from = y1.number_input(_("From year"), 1990, 2100, current.year_from or 1990)
             year_to = y2.number_input(_("To year"), 1990, 2100, current.year_to or 2100)

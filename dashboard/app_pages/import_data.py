@@ -7,7 +7,8 @@ from pathlib import Path
 import streamlit as st
 
 from dashboard import cache
-from dashboard.components.session import record
+from dashboard.components.session import username
+from dashboard.db import DatabaseError
 from dashboard.i18n import _
 from dashboard.ingest.importer import import_file, list_imports, load_vocab, prepare
 from dashboard.ingest.mapping import MappingError, parse_mapping_text
@@ -64,8 +65,13 @@ if st.button(_("Import"), type="primary", disabled=bool(blocked)):
     def progress(stage: str, done: int, total: int) -> None:
         bar.progress(min(1.0, done / total) if total else 0.0, text=f"{stage}: {done:,} / {total:,}")
 
-    result = import_file(path, mapping, db_path(), skip_invalid=skip, progress=progress, rejects_dir=workdir)
-    record("import", path.name, None, result.rows_imported, None, {"import_id": result.import_id})
+    try:  # the import writes its own audit entry, in its own transaction
+        result = import_file(path, mapping, db_path(), skip_invalid=skip, progress=progress, rejects_dir=workdir,
+                             user=username())
+    except DatabaseError as exc:
+        bar.empty()
+        st.error(str(exc))
+        st.stop()
     st.cache_data.clear()
     st.success(result.summary())
     if result.rejects_path and Path(result.rejects_path).exists():

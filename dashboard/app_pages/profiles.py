@@ -5,7 +5,8 @@ import streamlit as st
 
 from dashboard import cache, charts
 from dashboard.components.session import mode
-from dashboard.components.widgets import download_csv, mode_banner, plain, synthetic_badge
+from dashboard.components.widgets import download_csv, mode_banner, plain, synthetic_badge, text
+from dashboard.textsafe import clean
 from dashboard.filters import Filters
 from dashboard.i18n import _
 
@@ -37,7 +38,7 @@ if wanted not in ids:
         ids = [wanted] + ids
         names[wanted] = detail.iloc[0]["name"]
 chosen = st.selectbox(_("Profile"), ids, index=ids.index(wanted) if wanted in ids else 0,
-                      format_func=lambda d: names.get(d, str(d)))
+                      format_func=lambda d: clean(names.get(d, str(d))))
 if str(chosen) != raw:
     st.query_params["defender_profile"] = str(chosen)
 
@@ -52,7 +53,7 @@ if detail["sectors"]:
     facts.append(str(detail["sectors"]))
 st.caption(plain(" · ".join(facts)))
 if detail["description"]:
-    st.text(detail["description"])
+    text(detail["description"])
 
 selection = Filters(defender_ids=(int(chosen),), include_synthetic=True)
 acts = cache.acts(version, selection, 20_000, current)
@@ -64,6 +65,6 @@ download_csv(acts, "profile_acts", selection, "profile_acts", unit="acts")
 st.subheader(_("Incidents, oldest first"))
 for inc in incidents.sort_values("start_date").itertuples():
     with st.container(border=True):
-        st.page_link("app_pages/case.py", label=f"{inc.start_date:%Y-%m} · {inc.place or ''}, {inc.country} — {inc.title}"[:200],
+        st.page_link("app_pages/case.py", label=plain(f"{inc.start_date:%Y-%m} · {inc.place or ''}, {inc.country} — {inc.title}"[:200]),
                      query_params={"id": str(inc.incident_id)})
         st.caption(plain(f"{inc.violation_types} · {inc.actor_types}"))

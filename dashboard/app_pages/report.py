@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import cache
 from dashboard.compare import FEMINITA_PRESET, PRESET_TITLE
+from dashboard.components import widgets
 from dashboard.components.session import mode, record
 from dashboard.components.widgets import mode_banner, plain
 from dashboard.i18n import _
@@ -65,7 +66,7 @@ if st.button(_("Build the report"), type="primary", key="report_build"):
     else:
         bar.progress(1.0, text=_("Done"))
         for note in data.notes:
-            st.caption("⚠️ " + note)
+            widgets.note(note)
         st.session_state["report_file"] = (payload, name, fmt)
         st.session_state["report_request"] = request
         record("report", f"{fmt} ({current}) {name}", data.filter_lines, None)

@@ -6,6 +6,7 @@ from dataclasses import replace
 import streamlit as st
 
 from .. import cache
+from . import widgets
 from ..filters import UNITS, Filters, from_query_params, make_filters, to_query_params
 from ..i18n import _
 
@@ -79,7 +80,7 @@ def filter_sidebar(version: str) -> tuple[Filters, str]:
     with st.sidebar:
         st.header(_("Filters"))
         for note in st.session_state.get("url_notes", []):
-            st.caption("⚠️ " + note)
+            widgets.note(note)
         st.radio(_("Count"), UNITS, key="f_unit", horizontal=True,
                  format_func=lambda u: {"incidents": _("Incidents"), "acts": _("Acts"), "defenders": _("Defenders")}[u],
                  help=_("Incidents: situations documented by a source. Acts: one thing done to one victim. "

@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from .. import export, privacy
+from ..textsafe import clean, clean_frame
 from ..filters import Filters
 from ..i18n import _
 from ..metrics import UNIT_LABELS, multi_count_note
@@ -69,10 +70,8 @@ _MD_SPECIAL = "\\`*_{}[]()<>#+-.!|~$"
 
 def plain(text: object) -> str:
     """Escape Markdown so that data (names, titles) is shown as text, never as links or markup."""
-    value = "" if text is None else str(text)
+    value = clean(text)
     value = "".join(ch for ch in value if ch.isprintable() or ch == " ")
-    for ch in ("\u202e", "\u202d", "\u202a", "\u202b", "\u202c", "\u2066", "\u2067", "\u2068", "\u2069"):
-        value = value.replace(ch, "")
     return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in value)
 
 
@@ -94,4 +93,14 @@ def table_view(frame: pd.DataFrame, mode: str) -> pd.DataFrame:
     for col in ("value", "incident_count"):
         if col in out and out[col].map(lambda v: isinstance(v, str)).any():
             out[col] = out[col].astype(str)  # "< 5" beside numbers: one text column, not a mixed one
-    return out.rename(columns=lambda c: c.replace("_", " "))
+    return clean_frame(out).rename(columns=lambda c: c.replace("_", " "))
+
+
+def note(text: str) -> None:
+    """A warning caption about the address or the input: the value is echoed as text, never as Markdown."""
+    st.caption("⚠️ " + plain(text))
+
+
+def text(value: object) -> None:
+    """Stored multi-line text (summaries, descriptions), shown as it is minus invisible characters."""
+    st.text(clean(value))

@@ -40,7 +40,7 @@ from urllib.parse import urlparse
 import duckdb
 import pandas as pd
 
-from .. import db
+from .. import audit, backup, db
 from ..i18n import _
 from ..export import FORMULA_PREFIXES, to_csv_bytes
 from .countries import UnknownCountryError, to_iso3
@@ -649,6 +649,7 @@ class ImportResult:
     incidents_unchanged: int = 0
     rows_rejected: int = 0
     rejects_path: Path | None = None
+    backup_path: Path | None = None
 
     @property
     def rows_read(self) -> int:
@@ -996,9 +997,30 @@ def _open(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     return db.connect(Path(db_path), read_only=read_only)
 
 
+def _os_user() -> str:
+    """Who runs the command line, for the audit log."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
+
+
+def _backup_first(con: duckdb.DuckDBPyConnection, reason: str) -> Path:
+    """A dated copy before a write; no copy, no write."""
+    try:
+        return backup.backup(con, reason)
+    except backup.BackupError as exc:
+        hint = _(" The disk is full: free some space and try again.") if "No space left" in str(exc) else ""
+        raise backup.BackupError(_("Nothing was changed, because no backup could be made first: {reason}").format(
+            reason=exc) + hint) from None
+
+
 def import_file(
     path: Path | str, mapping_path: Path | str | ImportMapping, db_path: Path | str, skip_invalid: bool = False,
     dry_run: bool = False, progress: Progress | None = None, rejects_dir: Path | None = None,
+    user: str | None = None,
 ) -> ImportResult:
     """Validate a file and, if allowed, write it in one transaction.
 
@@ -1011,6 +1033,10 @@ def import_file(
     ``mapping_path`` may also be a loaded ImportMapping (the import page edits
     mappings as text). Raises ImportFileError / MappingError / DatabaseError
     for what cannot be read.
+
+    Before writing, a dated backup of the database is made (``hrd backups``
+    lists them); if none can be made, nothing is imported. The audit log entry
+    (``user``, default the operating-system user) commits with the import.
     """
     path, db_path = Path(path), Path(db_path)
     mapping = mapping_path if isinstance(mapping_path, ImportMapping) else load_mapping(mapping_path)
@@ -1032,9 +1058,14 @@ def import_file(
             len(plan.add), len(plan.update), plan.unchanged)
         if dry_run or (report.errors and not skip_invalid):
             return result
+        result.backup_path = _backup_first(con, "import")
         con.execute("begin transaction")
         try:
             result.import_id = _write(con, plan, mapping, result, progress)
+            audit.record(con, user or _os_user(), "import", path.name, None, result.rows_imported, None,
+                         {"import_id": result.import_id, "file_sha256": result.file_sha256,
+                          "added": result.incidents_added, "updated": result.incidents_updated,
+                          "rejected": result.rows_rejected}, within_transaction=True)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")
@@ -1076,7 +1107,7 @@ class UndoError(ValueError):
     """An import that does not exist or was already undone."""
 
 
-def undo_import(db_path: Path | str, import_id: int) -> UndoResult:
+def undo_import(db_path: Path | str, import_id: int, user: str | None = None) -> UndoResult:
     """Remove the incidents an import added, in one transaction, and mark it undone.
 
     Updates the import made to incidents added earlier are not reverted (their
@@ -1089,6 +1120,7 @@ def undo_import(db_path: Path | str, import_id: int) -> UndoResult:
             raise UndoError(_("No import with id {id}; see `hrd imports`.").format(id=import_id))
         if found[0][1]:
             raise UndoError(_("Import {id} ({file}) was already undone.").format(id=import_id, file=found[0][0]))
+        _backup_first(con, "undo")
         con.execute("begin transaction")
         try:
             ids = [int(r[0]) for r in con.execute(
@@ -1096,6 +1128,8 @@ def undo_import(db_path: Path | str, import_id: int) -> UndoResult:
             remove_incidents(con, ids)
             con.execute("update imports set is_undone = true where import_id = $id", {"id": int(import_id)})
             db.refresh_facts(con)
+            audit.record(con, user or _os_user(), "import_undo", found[0][0], None, len(ids), None,
+                         {"import_id": int(import_id)}, within_transaction=True)
             con.execute("commit")
         except BaseException:
             con.execute("rollback")

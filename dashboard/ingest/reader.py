@@ -264,11 +264,30 @@ def _sniff_delimiter(text: str) -> str:
 
 
 def _csv_rows(text: str, delimiter: str, name: str) -> list[list[str]]:
-    """Parse CSV text; a field over the limit becomes an error, not a MemoryError."""
+    """Parse CSV text strictly: an unclosed quote is an error, not a cell that swallows the rest of the file.
+
+    Some exports (CPJ's among them) escape quotes inside quoted cells with a
+    backslash (``"Aung Kyaw Naing, \\"Par Gyi\\""``) instead of doubling them;
+    when the standard reading fails and the text has such escapes, it is read
+    again with the backslash as escape character.
+    """
+    try:
+        return _csv_rows_with(text, delimiter, name, escapechar=None)
+    except ImportFileError as first:
+        if '\\"' not in text or "larger than" in str(first):
+            raise
+        try:
+            return _csv_rows_with(text, delimiter, name, escapechar="\\")
+        except ImportFileError:
+            raise first from None
+
+
+def _csv_rows_with(text: str, delimiter: str, name: str, escapechar: str | None) -> list[list[str]]:
+    """One strict reading; a field over the limit becomes an error, not a MemoryError."""
     old = csv.field_size_limit()
     csv.field_size_limit(MAX_FIELD_BYTES)
     rows: list[list[str]] = []
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True, escapechar=escapechar)
     try:
         for row in reader:
             if len(row) > MAX_COLUMNS:

@@ -123,7 +123,8 @@ def save_confirmed(con: duckdb.DuckDBPyConnection, item: ConfirmedIncident, user
                 for actor in dict.fromkeys(actors):
                     cur.execute("insert into act_perpetrators values ($a, $actor, 'carried_out', null)", {"a": act_id, "actor": actor})
                 act_id += 1
-        audit.record(cur, user, "draft_saved", f"incidents:{incident_id}", None, 1, None, {"title": item.title})
+        audit.record(cur, user, "draft_saved", f"incidents:{incident_id}", None, 1, None, {"title": item.title},
+                     within_transaction=True)
         db.refresh_facts(cur)
         cur.execute("commit")
         return incident_id
