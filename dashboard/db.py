@@ -112,6 +112,7 @@ def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
     their write's transaction, so a failed refresh leaves the old tables in place.
     """
     con.execute(_read_sql("refresh_act_facts"))
+    con.execute(_read_sql("refresh_incident_rows"))
     con.execute(_read_sql("selected_acts_macro"))
     stamp = datetime.now(timezone.utc).isoformat(timespec="microseconds")
     con.execute(

@@ -44,7 +44,7 @@ def query_names() -> list[str]:
     return sorted(
         p.stem
         for p in QUERIES_DIR.glob("*.sql")
-        if p.stem not in {"schema", "selected_acts_macro", "refresh_act_facts"}
+        if p.stem not in {"schema", "selected_acts_macro", "refresh_act_facts", "refresh_incident_rows"}
         and not p.stem.startswith("_")
     )
 

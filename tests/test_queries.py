@@ -16,7 +16,7 @@ from dashboard.filters import Filters
 ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"
 PACKAGE = ROOT / "dashboard"
-NOT_NAMED_QUERIES = {"schema", "refresh_act_facts", "selected_acts_macro"}
+NOT_NAMED_QUERIES = {"schema", "refresh_act_facts", "refresh_incident_rows", "selected_acts_macro"}
 QUERY_FILES = sorted(p for p in QUERIES.glob("*.sql") if p.stem not in NOT_NAMED_QUERIES)
 
 # Values for the non-selection parameters. incident 2 (Almaty) and defender 2

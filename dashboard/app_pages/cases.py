@@ -65,10 +65,10 @@ c = st.columns(4)
 c[0].download_button(_("Table as shown (CSV)"), export.to_csv_bytes(table[[col for col in table.columns]]),
                      file_name=f"hrd_cases_table_{slug}.csv", mime="text/csv", key="dl_cases_shown",
                      on_click=record, args=("export", "cases table", filters.describe(), len(table)))
-c[1].download_button(_("All incidents (CSV)"), lambda: export.to_csv_bytes(cache.incidents(version, filters, 50_000_000, current)),
+c[1].download_button(_("All incidents (CSV)"), lambda: export.selection_csv(cache.connection(), "incidents", filters, current),
                      file_name=f"hrd_incidents_{slug}.csv", mime="text/csv", key="dl_incidents",
                      on_click=record, args=("export", "incidents", filters.describe(), totals["incident_count"]))
-c[2].download_button(_("All acts (CSV)"), lambda: export.to_csv_bytes(cache.acts(version, filters, 50_000_000, current)),
+c[2].download_button(_("All acts (CSV)"), lambda: export.selection_csv(cache.connection(), "acts", filters, current),
                      file_name=f"hrd_acts_{slug}.csv", mime="text/csv", key="dl_acts",
                      on_click=record, args=("export", "acts", filters.describe(), totals["act_count"]))
 c[3].download_button(_("About these files"), export.describe_selection(filters, "incidents and acts", row_count=totals["incident_count"], mode=current).encode(),
