@@ -27,9 +27,12 @@ def _display(data: pd.DataFrame) -> pd.Series:
 
 
 def _layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
+    """Shared look; a legend sits at the figure's bottom edge, below the axis title, never on top of it."""
+    legend = any(getattr(trace, "showlegend", None) is not False and getattr(trace, "name", None) for trace in fig.data)
     fig.update_layout(
-        title=dict(text=title, x=0, font=dict(size=15)), height=height, font=FONT,
-        margin=dict(l=10, r=30, t=50, b=10), legend=dict(orientation="h", y=-0.3),
+        title=dict(text=title, x=0, font=dict(size=15)), height=height + (30 if legend else 0), font=FONT,
+        margin=dict(l=10, r=30, t=50, b=40 if legend else 10),
+        legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left"),
         plot_bgcolor="white", paper_bgcolor="white",
     )
     return fig

@@ -80,6 +80,19 @@ def side(name: str, filters) -> Side:
     )
 
 
+def labelled(frame):
+    """Codes become words (degree, actor group, country): the table and its CSV show the same thing."""
+    out = frame.copy()
+    if "involvement" in out:
+        out["involvement"] = out["involvement"].map(lambda c: lab["involvement_degrees"].get(c, c))
+    if "actor_group" in out:
+        out["actor_group"] = out["actor_group"].map(lambda c: charts.GROUP_LABELS.get(c, c))
+    if "country_code" in out:
+        out.insert(0, "country", out.pop("country_code").map(lambda c: lab["countries"].get(c, c)))
+    return out
+
+
+lab = cache.labels(version)
 sa, sb = side(name_a, fa), side(name_b, fb)
 synthetic_badge({"synthetic_act_count": sa.totals["synthetic_act_count"] + sb.totals["synthetic_act_count"]})
 st.caption(_("Permalink: copy the address bar; it holds both selections."))
@@ -106,11 +119,13 @@ for col, s, prefix in ((cols[0], sa, "a."), (cols[1], sb, "b.")):
         chart_note(s.actors, unit)
         download_csv(s.actors, f"compare_{prefix[0]}_actors", s.filters, f"ca{prefix}", unit=unit)
         st.markdown("**" + _("Degree of involvement (acts)") + "**")
-        st.dataframe(table_view(s.involvement, current), hide_index=True, width="stretch")
-        download_csv(s.involvement, f"compare_{prefix[0]}_involvement", s.filters, f"ci{prefix}", unit="acts")
+        involvement = labelled(s.involvement)
+        st.dataframe(table_view(involvement, current).rename(columns={"value": _("acts")}), hide_index=True, width="stretch")
+        download_csv(involvement, f"compare_{prefix[0]}_involvement", s.filters, f"ci{prefix}", unit="acts")
         st.markdown("**" + _("Places (incidents)") + "**")
-        st.dataframe(table_view(s.places, current), hide_index=True, width="stretch")
-        download_csv(s.places, f"compare_{prefix[0]}_places", s.filters, f"cp{prefix}", unit="incidents")
+        places = labelled(s.places)
+        st.dataframe(table_view(places, current).rename(columns={"value": _("incidents")}), hide_index=True, width="stretch")
+        download_csv(places, f"compare_{prefix[0]}_places", s.filters, f"cp{prefix}", unit="incidents")
 
 st.subheader(_("What changed"))
 for line in what_changed(sa, sb, mode=current):
