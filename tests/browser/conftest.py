@@ -11,6 +11,7 @@ CI run can never pass without having driven a browser.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -81,12 +82,14 @@ def chromium_executable() -> str:
     return executable
 
 
-@pytest.fixture(scope="session")
-def server(chromium_executable: str, browser_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A real Streamlit server on a free port; yields its base URL and stops it at the end."""
+@contextlib.contextmanager
+def streamlit_server(db_file: Path, workdir: Path) -> Iterator[str]:
+    """``streamlit run dashboard/app.py`` on ``db_file`` at a free port; yields the base URL, stops it after."""
     port = _free_port()
-    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = os.environ | {"HRD_DB": str(browser_db), "HOME": str(tmp_path_factory.mktemp("server_home"))}
+    log_path = workdir / "streamlit.log"
+    home = workdir / "home"
+    home.mkdir(exist_ok=True)
+    env = os.environ | {"HRD_DB": str(db_file), "HOME": str(home)}
     command = [
         sys.executable, "-m", "streamlit", "run", "dashboard/app.py",
         "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
@@ -112,6 +115,19 @@ def server(chromium_executable: str, browser_db: Path, tmp_path_factory: pytest.
             proc.kill()
             proc.wait(timeout=10)
         log.close()
+
+
+@pytest.fixture(scope="session")
+def start_server():
+    """``streamlit_server`` for tests that serve a database of their own."""
+    return streamlit_server
+
+
+@pytest.fixture(scope="session")
+def server(chromium_executable: str, browser_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real Streamlit server on the demo database; yields its base URL and stops it at the end."""
+    with streamlit_server(browser_db, tmp_path_factory.mktemp("server")) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
