@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import duckdb
 import streamlit as st
 
 if __package__ in (None, ""):  # streamlit runs this file as a script
@@ -27,9 +28,9 @@ try:
     version = cache.data_version()
     # once per data version and process: read every table, so a damaged block is found here
     # and explained, not raised by whichever chart first touches it
-    from dashboard.backup import verify_once  # noqa: E402
+    from dashboard.backup import verify_soon  # noqa: E402
 
-    verify_once(cache.connection(), version)
+    verify_soon(cache.connection(), version)
 except (DatabaseError, Exception) as exc:  # the page must explain, never show a traceback
     from dashboard.backup import explain_database_error  # noqa: E402
     import logging  # noqa: E402
@@ -75,4 +76,11 @@ with st.sidebar:
         st.caption(_("Signed in as {name} ({role})").format(name=user.name, role=user.role))
     if st.session_state.pop("signed_out_note", None):
         st.info(_("You were signed out after a period of inactivity."))
-st.navigation(pages).run()
+try:
+    st.navigation(pages).run()
+except (DatabaseError, duckdb.Error) as exc:  # a damaged block met mid-page: a sentence, never a traceback
+    from dashboard.backup import explain_database_error  # noqa: E402
+    import logging  # noqa: E402
+
+    logging.getLogger("dashboard").error("A page failed on the case database: %s", str(exc))
+    st.error(explain_database_error(exc))

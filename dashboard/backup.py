@@ -395,6 +395,48 @@ def verify_tables(con: duckdb.DuckDBPyConnection) -> None:
         cur.close()
 
 
+#: Above this size the full read runs in the background (it takes over a second at a million incidents).
+VERIFY_IN_BACKGROUND_BYTES = 256 * 2**20
+_verify_failed: dict[str, BaseException] = {}
+_verify_started: set[tuple[str, str]] = set()
+
+
+def verify_soon(con: duckdb.DuckDBPyConnection, version: str) -> None:
+    """:func:`verify_once`, without making the first visitor wait for it on a large file.
+
+    A small file is read at once, as before. A large one is read by a background
+    thread; until it finishes, pages query as usual (a damaged block they touch
+    raises an error the app explains in a sentence), and once it has found
+    damage, every later run raises it here, before any chart.
+    """
+    _name, path, _read_only = _database_of(con)
+    key = str(path)
+    failed = _verify_failed.get(key)
+    if failed is not None:
+        raise failed
+    if _verified.get(key) == version:
+        return
+    try:
+        size = path.stat().st_size if path is not None else 0
+    except OSError:
+        size = 0
+    if size < VERIFY_IN_BACKGROUND_BYTES:
+        verify_once(con, version)
+        return
+    with _verify_lock:
+        if (key, version) in _verify_started:
+            return
+        _verify_started.add((key, version))
+
+    def run() -> None:
+        try:
+            verify_once(con, version)
+        except Exception as exc:  # kept for the next page run, which explains it
+            _verify_failed[key] = exc
+
+    threading.Thread(target=run, name="hrd-verify", daemon=True).start()
+
+
 def verify_once(con: duckdb.DuckDBPyConnection, version: str) -> None:
     """:func:`verify_tables` once per database file and data version in this process.
 

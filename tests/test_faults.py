@@ -379,6 +379,28 @@ def test_one_damaged_block_is_caught_before_any_chart_touches_it(
     _release_connections()
 
 
+def test_a_large_file_is_verified_in_the_background_and_damage_still_ends_in_a_sentence(
+    writable_seed_db: Path, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Above the size limit the full read runs beside the first page; the page never shows a traceback,
+    and once the read has found the damage every page says so before drawing anything."""
+    monkeypatch.setattr(backup, "VERIFY_IN_BACKGROUND_BYTES", 0)  # the seed counts as large here
+    good = writable_seed_db.parent / "good.duckdb"
+    shutil.copy(writable_seed_db, good)
+    corrupt_one_data_block(good, writable_seed_db)
+    first = run_app(monkeypatch, writable_seed_db, "app_pages/overview.py")
+    assert not first.exception, [e.value[:300] for e in first.exception]
+    deadline = time.monotonic() + 60
+    while str(writable_seed_db) not in backup._verify_failed and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert "Corrupt database file" in str(backup._verify_failed.get(str(writable_seed_db)))
+    for page in ("app_pages/overview.py", "app_pages/cases.py"):
+        assert_plain_error(run_app(monkeypatch, writable_seed_db, page), "damaged")
+    backup._verify_failed.clear()
+    backup._verify_started.clear()
+    _release_connections()
+
+
 def test_database_locked_by_another_process(writable_seed_db: Path, monkeypatch: pytest.MonkeyPatch, capsys) -> None:
     before = fingerprint(writable_seed_db)
     holder = LockHolder(writable_seed_db)
