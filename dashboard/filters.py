@@ -8,7 +8,7 @@ rather than an empty chart.
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass, field, fields, replace
+from dataclasses import asdict, dataclass, fields, replace
 from typing import Any, Iterable, Mapping
 
 MAX_SEARCH_LENGTH = 200

@@ -9,7 +9,6 @@ from dashboard.components import widgets
 from dashboard.components.session import mode
 from dashboard.textsafe import clean
 from dashboard.components.widgets import chart_note, download_csv, mode_banner, synthetic_badge, table_view
-from dashboard.filters import to_query_params
 from dashboard.i18n import _
 from dashboard.privacy import present_totals
 

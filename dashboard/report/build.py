@@ -34,7 +34,7 @@ from ..export import incidents_frame
 from ..filters import Filters
 from ..i18n import _
 from ..metrics import UNIT_LABELS, aggregate, labels, multi_count_note, totals, vocabulary_sets
-from ..privacy import Mode, aggregate_filters, check_mode, present_totals, suppress, suppressed_label
+from ..privacy import Mode, check_mode, present_totals, suppressed_label
 from ..settings import STATIC_DIR, suppression_k
 
 Progress = Callable[[float, str], None]
