@@ -234,6 +234,18 @@ def csv_acts(con: duckdb.DuckDBPyConnection) -> bytes:
 
 
 CSV_EXPORTS = {"csv_incidents": csv_incidents, "csv_acts": csv_acts}
+REPORT_MAX_SIZE = 100_000  # the report target is stated at 100,000 incidents
+REPORT_TARGET_S = 30.0
+
+
+def report_pdf(con: duckdb.DuckDBPyConnection) -> bytes:
+    """An Overview report of everything as a PDF, as ``hrd report -o x.pdf`` makes it (public mode)."""
+    from .report import render
+    from .report.build import build_report_data
+    from .report.pdf import warm_up
+
+    warm_up()  # as the command does: Chromium starts while the data is read
+    return render(build_report_data(con, Filters(), "incidents", "public"), "pdf")
 
 
 # --- the pandas baseline ---------------------------------------------------------------------
@@ -522,6 +534,12 @@ def bench_size(n: int, runs: int, workdir: Path, browser: bool, log: Callable[[s
             size_box: dict[str, int] = {}
             timings[key] = time_runs(lambda m=make: size_box.__setitem__("bytes", len(m(con))),
                                      export_runs, export_warmup) | {"mib": round(size_box.get("bytes", 0) / 2**20, 1)}
+        if n <= REPORT_MAX_SIZE:
+            log("  report (PDF) ...")
+            try:
+                timings["report_pdf"] = time_runs(lambda: report_pdf(con), 1, 0)
+            except Exception as exc:  # no Chromium for kaleido: say so in the table, keep the other figures
+                timings["report_pdf"] = {"error": str(exc).splitlines()[0][:200]}
         if n <= PANDAS_MAX_SIZE:
             log("  pandas baseline ...")
             start = time.perf_counter()
@@ -578,6 +596,10 @@ def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
         fc = s.get("filter_change")
         add("Browser: filter change to charts drawn (median)", "< 2 s", fc["median_s"] if fc else None,
             fc["median_s"] < 2.0 if fc else None, 1_000_000)
+    r = by_size.get(REPORT_MAX_SIZE)
+    if r and "median_s" in r["timings"].get("report_pdf", {}):
+        s = r["timings"]["report_pdf"]["median_s"]
+        add("Report (PDF, whole database)", "< 30 s", s, s < REPORT_TARGET_S, REPORT_MAX_SIZE)
     r = by_size.get(LARGE_SIZE)
     if r:
         m = max(r["timings"]["overview_unfiltered"]["median_s"], r["timings"]["overview_filtered"]["median_s"])
@@ -594,6 +616,8 @@ def _ms(seconds: float | None) -> str:
 def _spread(t: dict[str, Any] | None) -> str:
     if not t:
         return "—"
+    if "error" in t:
+        return "failed: " + t["error"][:60]
     return f"{_ms(t['median_s'])} ({_ms(t['min_s'])}–{_ms(t['max_s'])})"
 
 
@@ -611,6 +635,7 @@ def table(results: dict[str, Any]) -> str:
         ("cases_first_page", "Cases table, first page (filtered)"),
         ("csv_incidents", "CSV, all incidents"),
         ("csv_acts", "CSV, all acts"),
+        ("report_pdf", "Report, PDF of everything"),
     ):
         rows.append([label] + [_spread(r["timings"].get(key)) for r in sizes])
     rows.append(["pandas: Overview, no filter"] + [_spread(r["pandas"].get("overview_unfiltered")) for r in sizes])

@@ -58,6 +58,7 @@ def test_bench_json_has_every_measurement(bench_json: dict) -> None:
     assert size["timings"]["overview_filtered_search"]["path"] == "incidents"
     assert size["timings"]["overview_filtered_act_level"]["path"] == "acts"
     assert size["timings"]["csv_incidents"]["mib"] > 0
+    assert size["timings"]["report_pdf"].get("median_s", 0) > 0, size["timings"]["report_pdf"]  # a real PDF was made
     pandas = size["pandas"]
     for key in ("overview_unfiltered", "overview_filtered"):
         assert pandas[key]["runs"] == 2
