@@ -543,3 +543,24 @@ def test_sigkill_mid_import_leaves_the_database_unchanged_and_readable(
     after_mapping.write_text(MAPPING, encoding="utf-8")
     result = import_file(write_csv(tmp_path / "after.csv", GOOD_ROWS), after_mapping, fresh_db)
     assert result.written and result.incidents_added == 3
+
+
+def test_ambiguous_numeric_dates_are_errors_until_the_mapping_says_the_order(fresh_db: Path, tmp_path: Path) -> None:
+    """03/04/2023 is 3 April in most of the world and 4 March in the US: the import never guesses."""
+    rows = [["S-1", "03/04/2023", "Honduras", "La Ceiba", "Ana Pérez", "Amenaza", "Policía", ""],
+            ["S-2", "25/04/2023", "Honduras", "La Ceiba", "Luis Gómez", "Amenaza", "Policía", ""]]
+    data = write_csv(tmp_path / "slashes.csv", rows)
+    mapping = tmp_path / "slashes.toml"
+    mapping.write_text(MAPPING, encoding="utf-8")
+    refused = import_file(data, mapping, fresh_db)
+    assert not refused.written
+    assert [(p.value, "date_order" in p.message) for p in refused.report.errors] == [("03/04/2023", True)]
+    mapping.write_text(MAPPING.replace("[source]", '[file]\ndate_order = "DMY"\n\n[source]', 1), encoding="utf-8")
+    done = import_file(data, mapping, fresh_db)
+    assert done.written and done.incidents_added == 2
+    con = duckdb.connect(str(fresh_db), read_only=True)
+    try:
+        days = con.execute("select start_date from incidents where year(start_date) = 2023 order by start_date").fetchall()
+    finally:
+        con.close()
+    assert [d[0].isoformat() for d in days] == ["2023-04-03", "2023-04-25"]  # 03/04 read as 3 April

@@ -77,7 +77,7 @@ def test_parse_date_literal(text: str, start: dt.date | None, end: dt.date | Non
         ("May 22, 23", "no year"),
         ("banana", "unexpected word 'banana'"),
         ("a 2015", "unexpected word 'a'"),
-        ("32/13/2020", "dateparser does not read"),
+        ("32/13/2020", "is not a date"),
         ("February 30, 2016", "dateparser does not read"),
         ("99 May 2015", "dateparser does not read"),
         ("12 2015", "has no month"),
@@ -172,3 +172,29 @@ _PIECES = st.sampled_from(
 @given(st.lists(_PIECES, max_size=8).map(" ".join))
 def test_date_like_text_parses_or_raises_date_parse_error(text: str) -> None:
     _check_contract(text)
+
+
+# --- numeric day and month: no guessing ----------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["03/04/2015", "3.4.2015", "11/12/2019"])
+def test_a_day_and_month_that_could_be_either_is_refused(text: str) -> None:
+    with pytest.raises(DateParseError, match="date_order"):
+        parse_date(text)
+
+
+@pytest.mark.parametrize("text,day_first,expected", [
+    ("03/04/2015", True, dt.date(2015, 4, 3)),
+    ("03/04/2015", False, dt.date(2015, 3, 4)),
+    ("3.4.2015", True, dt.date(2015, 4, 3)),
+    ("13/04/2015", None, dt.date(2015, 4, 13)),  # only one reading is a date
+    ("04/13/2015", None, dt.date(2015, 4, 13)),
+    ("04/04/2015", None, dt.date(2015, 4, 4)),  # both readings are the same day
+])
+def test_a_numeric_date_is_read_in_the_order_given(text: str, day_first: bool | None, expected: dt.date) -> None:
+    parsed = parse_date(text, day_first)
+    assert (parsed.start, parsed.end, parsed.precision) == (expected, expected, "day")
+
+
+def test_an_impossible_month_in_the_given_order_is_refused() -> None:
+    with pytest.raises(DateParseError):
+        parse_date("13/04/2015", False)  # month 13

@@ -35,6 +35,10 @@ Rulings on forms seen in CPJ's "journalists killed" data set (1,782 rows):
   death happened no later than that.
 * "Date unknown in 2002": year precision for 2002.
 * "Date unknown", "Unknown" and "": precision "unknown", no start and no end.
+* "03/04/2015" or "3.4.2015": refused as ambiguous (3 April in most of the
+  world, 4 March in the United States) unless the caller says which order the
+  file uses (``day_first``; a mapping's ``[file] date_order``). "13/04/2015"
+  and "04/13/2015" can only be read one way and are accepted.
 """
 from __future__ import annotations
 
@@ -325,16 +329,46 @@ def _parse_special(text: str, original: str) -> ParsedDate | None:
     return None
 
 
+_DAY_MONTH = re.compile(r"([0-9]{1,2})([/.])([0-9]{1,2})\2([0-9]{4})")
+
+
+def _resolve_order(text: str, original: str, day_first: bool | None) -> str:
+    """Rewrite "a/b/yyyy" as an ISO date when the order is known; refuse it when it could be either."""
+    match = _DAY_MONTH.fullmatch(text)
+    if not match:
+        return text
+    a, b, year = int(match.group(1)), int(match.group(3)), match.group(4)
+    if day_first is None:
+        if a <= 12 and b <= 12 and a != b:
+            raise _fail(original, f"it could be {a} {calendar.month_name[b]} or {b} {calendar.month_name[a]}; "
+                                  "say which with date_order = \"DMY\" or \"MDY\" in the mapping's [file] section")
+        if a > 12:  # only day first makes sense
+            day_first = True
+        elif b > 12:
+            day_first = False
+        else:
+            day_first = True  # the same number twice: either reading gives the same day
+    day, month = (a, b) if day_first else (b, a)
+    try:
+        dt.date(int(year), month, day)
+    except ValueError:
+        order = "day/month" if day_first else "month/day"
+        raise _fail(original, f"read as {order}, day {day} of month {month} is not a date") from None
+    return f"{year}-{month:02d}-{day:02d}"
+
+
 @functools.lru_cache(maxsize=8192)
-def parse_date(text: str) -> ParsedDate:
+def parse_date(text: str, day_first: bool | None = None) -> ParsedDate:
     """Parse a free-text date into a :class:`ParsedDate` range.
 
     Raises :class:`DateParseError` (quoting the value) for text that is not a
-    date or has no year. Results are cached because data sets repeat the
+    date or has no year, or a numeric day and month that could be read either
+    way when ``day_first`` is not given (True: 03/04/2015 is 3 April; False:
+    4 March). Results are cached because data sets repeat the
     same few thousand values, and dateparser costs about a millisecond a call.
     """
     if not isinstance(text, str):
         raise TypeError(f"parse_date expects a str, got {type(text).__name__}: {text!r}")
-    cleaned = _normalise(text)
+    cleaned = _resolve_order(_normalise(text), text, day_first)
     special = _parse_special(cleaned, text)
     return special if special is not None else _parse_pieces(cleaned, text)

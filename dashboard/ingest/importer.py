@@ -262,7 +262,7 @@ class _RowResolver:
         """The parsed date, or the error message."""
         if text not in self._dates:
             try:
-                self._dates[text] = fast_date(text) or parse_date(text)
+                self._dates[text] = fast_date(text) or parse_date(text, self.m.file.day_first)
             except DateParseError as exc:
                 self._dates[text] = str(exc)
         return self._dates[text]

@@ -106,7 +106,8 @@ DELIMITERS = ("auto", ",", ";", "\t", "|")
 
 _TOP_KEYS = ("name", "description", "required", "file", "source", "defaults", "key",
              "columns", "join", "split", "values", "countries", "skip")
-_FILE_KEYS = ("encoding", "delimiter", "sheet", "header_row")
+_FILE_KEYS = ("encoding", "delimiter", "sheet", "header_row", "date_order")
+DATE_ORDERS = {"DMY": True, "MDY": False}
 _SOURCE_KEYS = ("publisher", "title", "url", "published_date", "note", "url_column")
 _DEFAULT_KEYS = ("visibility", "date_precision", "violation", "actor_type", "involvement",
                  "gender", "sector", "kind", "country", "name_public")
@@ -139,6 +140,11 @@ class FileOptions:
     delimiter: str = "auto"
     sheet: str | None = None
     header_row: int = 1
+    date_order: str | None = None  # "DMY" or "MDY": how to read 03/04/2015; None refuses it as ambiguous
+
+    @property
+    def day_first(self) -> bool | None:
+        return DATE_ORDERS.get(self.date_order) if self.date_order else None
 
 
 @dataclass(frozen=True)
@@ -269,11 +275,16 @@ def _file_options(data: dict[str, Any], where: str) -> FileOptions:
     if not isinstance(header_row, int) or isinstance(header_row, bool) or not 1 <= header_row <= 1000:
         raise MappingError(f"[file] header_row must be a whole number from 1 to 1000, got {header_row!r}.")
     sheet = data.get("sheet")
+    order = data.get("date_order")
+    if order is not None and order not in DATE_ORDERS:
+        raise MappingError(f"[file] date_order must be \"DMY\" (03/04/2015 is 3 April) or \"MDY\" (4 March), "
+                           f"got {order!r}.")
     return FileOptions(
         encoding=_text(data.get("encoding", "auto"), "[file] encoding"),
         delimiter=delimiter,
         sheet=_text(sheet, "[file] sheet") if sheet is not None else None,
         header_row=header_row,
+        date_order=order,
     )
 
 
