@@ -71,28 +71,31 @@ def test_public_page_in_the_browser_leaks_nothing(leak_server: str, context, add
     _assert_clean(page.content(), address)
 
 
+def _download_every_file(page, tmp_path: Path) -> list[str]:
+    """Click every download button on the page in turn; each file is checked for markers. Returns the names."""
+    buttons = page.locator('[data-testid="stDownloadButton"] button')
+    names = []
+    for i in range(buttons.count()):
+        settle_browser(page, WAIT)  # the previous click's rerun (the audit entry) has finished
+        with page.expect_download(timeout=WAIT) as info:
+            buttons.nth(i).click()
+        path = tmp_path / info.value.suggested_filename
+        info.value.save_as(path)
+        data = path.read_bytes()
+        assert data, f"{path.name} is empty"
+        _assert_clean(data.decode("utf-8", "replace"), path.name)
+        names.append(path.name)
+    return names
+
+
 def test_every_download_of_the_public_cases_page_leaks_nothing(leak_server: str, context, tmp_path: Path) -> None:
     """Every button on the Cases page that offers a file: the table, all incidents, all acts, the sidecar."""
     page = context.new_page()
     page.goto(leak_server + "/cases", wait_until="domcontentloaded", timeout=WAIT)
     page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=WAIT)
     settle_browser(page, WAIT)
-    buttons = page.locator('[data-testid="stDownloadButton"] button')
-    count = buttons.count()
-    assert count >= 4, f"expected the Cases page's downloads, found {count} buttons"
-    names = []
-    for i in range(count):
-        settle_browser(page, WAIT)  # the previous click's rerun (the audit entry) has finished
-        with page.expect_download(timeout=WAIT) as info:
-            buttons.nth(i).click()
-        download = info.value
-        path = tmp_path / download.suggested_filename
-        download.save_as(path)
-        names.append(path.name)
-        data = path.read_bytes()
-        assert data, f"{path.name} is empty"
-        _assert_clean(data.decode("utf-8", "replace"), path.name)
-        time.sleep(0.2)
+    names = _download_every_file(page, tmp_path)
+    assert len(names) >= 4, f"expected the Cases page's downloads, got {names}"
     assert any(n.startswith("hrd_incidents_") for n in names), names
     assert any(n.startswith("hrd_acts_") for n in names), names
 
@@ -103,13 +106,5 @@ def test_overview_chart_downloads_leak_nothing(leak_server: str, context, tmp_pa
     page.goto(leak_server + "/?country=KAZ", wait_until="domcontentloaded", timeout=WAIT)
     page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=WAIT)
     settle_browser(page, WAIT)
-    buttons = page.locator('[data-testid="stDownloadButton"] button')
-    count = buttons.count()
-    assert count >= 2, count
-    for i in range(count):
-        settle_browser(page, WAIT)  # the previous click's rerun (the audit entry) has finished
-        with page.expect_download(timeout=WAIT) as info:
-            buttons.nth(i).click()
-        path = tmp_path / info.value.suggested_filename
-        info.value.save_as(path)
-        _assert_clean(path.read_bytes().decode("utf-8", "replace"), path.name)
+    names = _download_every_file(page, tmp_path)
+    assert len(names) >= 2 and any(n.startswith("hrd_by_country_") for n in names), names
