@@ -5,6 +5,7 @@ and read the selection from ``st.session_state["filters"]`` and ``["unit"]``.
 """
 from __future__ import annotations
 
+import logging
 import sys
 from pathlib import Path
 
@@ -15,6 +16,7 @@ if __package__ in (None, ""):  # streamlit runs this file as a script
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from dashboard import cache  # noqa: E402
+from dashboard.backup import explain_database_error, verify_soon  # noqa: E402
 from dashboard.components.session import current_user  # noqa: E402
 from dashboard.components.sidebar import filter_sidebar  # noqa: E402
 from dashboard.db import DatabaseError  # noqa: E402
@@ -24,20 +26,20 @@ PAGES_DIR = Path(__file__).parent / "app_pages"
 
 st.set_page_config(page_title=_("Attacks on human rights defenders"), page_icon="🛡️", layout="wide")
 
+
+def explain(exc: BaseException, what: str) -> None:
+    """The visitor gets a plain sentence; the path, process id and DuckDB's words go to the server log."""
+    logging.getLogger("dashboard").error("%s: %s", what, str(exc))
+    st.error(explain_database_error(exc))
+
+
 try:
     version = cache.data_version()
     # once per data version and process: read every table, so a damaged block is found here
     # and explained, not raised by whichever chart first touches it
-    from dashboard.backup import verify_soon  # noqa: E402
-
     verify_soon(cache.connection(), version)
 except (DatabaseError, Exception) as exc:  # the page must explain, never show a traceback
-    from dashboard.backup import explain_database_error  # noqa: E402
-    import logging  # noqa: E402
-
-    # the visitor gets a plain sentence; the path, process id and DuckDB's words go to the server log
-    logging.getLogger("dashboard").error("The case database cannot be used: %s", str(exc))
-    st.error(explain_database_error(exc))
+    explain(exc, "The case database cannot be used")
     st.stop()
 
 user = current_user()
@@ -79,8 +81,4 @@ with st.sidebar:
 try:
     st.navigation(pages).run()
 except (DatabaseError, duckdb.Error) as exc:  # a damaged block met mid-page: a sentence, never a traceback
-    from dashboard.backup import explain_database_error  # noqa: E402
-    import logging  # noqa: E402
-
-    logging.getLogger("dashboard").error("A page failed on the case database: %s", str(exc))
-    st.error(explain_database_error(exc))
+    explain(exc, "A page failed on the case database")
