@@ -21,6 +21,16 @@ _INSERT = ("insert into audit_log (audit_id, logged_at, username, action, target
            "values (nextval('audit_seq'), $logged_at, $username, $action, $target, $filters, $row_count, $before, $after)")
 
 
+def command_line_user() -> str:
+    """Who runs the command line, as the audit log names them ("cli:<operating-system user>")."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):
+        return "cli:unknown"
+
+
 def record(
     con: duckdb.DuckDBPyConnection,
     user: str,

@@ -207,6 +207,12 @@ def backup(con_or_path: duckdb.DuckDBPyConnection | Path | str, reason: str = "m
     return target
 
 
+def nothing_was_changed(exc: BackupError) -> str:
+    """The sentence for a write refused because its backup failed (imports, undos and edits alike)."""
+    hint = _(" The disk is full: free some space and try again.") if "No space left" in str(exc) else ""
+    return _("Nothing was changed, because no backup could be made first: {reason}").format(reason=exc) + hint
+
+
 def ensure_recent_backup(con: duckdb.DuckDBPyConnection, reason: str = "edit",
                          window_seconds: float = EDIT_BATCH_SECONDS) -> Path | None:
     """A backup before a batch of edits: at most one per database per ``window_seconds``.

@@ -135,7 +135,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             frame = summary_frame(con, filters, args.by, unit, mode=mode)
             what = f"summary by {args.by}"
         about = describe_selection(filters, what, unit=unit, row_count=len(frame), mode=mode, fingerprint=fingerprint)
-        audit.record(con, f"cli:{getpass.getuser()}", "export", f"{args.what} ({mode}) -> {args.output}",
+        audit.record(con, audit.command_line_user(), "export", f"{args.what} ({mode}) -> {args.output}",
                      filters.describe(), len(frame))
     finally:
         con.close()
@@ -182,7 +182,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         data = build_report_data(con, filters, unit, mode, compare=compare)
         payload = render(data, fmt, output_name=Path(args.output).name)
         Path(args.output).write_bytes(payload)
-        audit.record(con, f"cli:{getpass.getuser()}", "report", f"{fmt} ({mode}) -> {args.output}",
+        audit.record(con, audit.command_line_user(), "report", f"{fmt} ({mode}) -> {args.output}",
                      data.filter_lines, None)
     finally:
         con.close()

@@ -66,7 +66,7 @@ def apply_edit(con: duckdb.DuckDBPyConnection, table: str, record_id: int, chang
     try:
         backup.ensure_recent_backup(con, "edit")
     except backup.BackupError as exc:
-        raise EditError(f"Nothing was changed, because no backup could be made first: {exc}") from None
+        raise EditError(backup.nothing_was_changed(exc)) from None
     key = KEYS[table]
     clean = {f: _check(con, allowed[f], f, v) for f, v in changes.items()}
     cols = ", ".join(clean)

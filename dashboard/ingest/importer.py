@@ -997,24 +997,12 @@ def _open(db_path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     return db.connect(Path(db_path), read_only=read_only)
 
 
-def _os_user() -> str:
-    """Who runs the command line, for the audit log."""
-    import getpass
-
-    try:
-        return f"cli:{getpass.getuser()}"
-    except (KeyError, OSError):
-        return "cli:unknown"
-
-
 def _backup_first(con: duckdb.DuckDBPyConnection, reason: str) -> Path:
     """A dated copy before a write; no copy, no write."""
     try:
         return backup.backup(con, reason)
     except backup.BackupError as exc:
-        hint = _(" The disk is full: free some space and try again.") if "No space left" in str(exc) else ""
-        raise backup.BackupError(_("Nothing was changed, because no backup could be made first: {reason}").format(
-            reason=exc) + hint) from None
+        raise backup.BackupError(backup.nothing_was_changed(exc)) from None
 
 
 def import_file(
@@ -1062,7 +1050,7 @@ def import_file(
         con.execute("begin transaction")
         try:
             result.import_id = _write(con, plan, mapping, result, progress)
-            audit.record(con, user or _os_user(), "import", path.name, None, result.rows_imported, None,
+            audit.record(con, user or audit.command_line_user(), "import", path.name, None, result.rows_imported, None,
                          {"import_id": result.import_id, "file_sha256": result.file_sha256,
                           "added": result.incidents_added, "updated": result.incidents_updated,
                           "rejected": result.rows_rejected}, within_transaction=True)
@@ -1128,7 +1116,7 @@ def undo_import(db_path: Path | str, import_id: int, user: str | None = None) ->
             remove_incidents(con, ids)
             con.execute("update imports set is_undone = true where import_id = $id", {"id": int(import_id)})
             db.refresh_facts(con)
-            audit.record(con, user or _os_user(), "import_undo", found[0][0], None, len(ids), None,
+            audit.record(con, user or audit.command_line_user(), "import_undo", found[0][0], None, len(ids), None,
                          {"import_id": int(import_id)}, within_transaction=True)
             con.execute("commit")
         except BaseException:
