@@ -166,12 +166,9 @@ def selection_csv(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters, m
                 "(format csv, header true, delimiter ',', quote '\"', new_line '\r\n')",
                 params,
             )
-            data = Path(folder, "export.csv").read_bytes()
+            return Path(folder, "export.csv").read_bytes()
     finally:
         cur.close()
-    if not data.startswith(BOM):  # the header is always written; this only guards a change in DuckDB
-        data = BOM + data
-    return data
 
 
 def write_with_sidecar(frame: pd.DataFrame, path: Path, about: str) -> tuple[Path, Path]:
