@@ -33,19 +33,27 @@ actor_info as (
     left join actor_types as pt on pt.code = t.parent_code
     group by a.incident_id
 ),
-defender_info as (
+victims as (
+    -- the public-name rule in one place: a name is shown in public mode only when the
+    -- defender's name is public and the defender's record is public
     select
         a.incident_id,
-        string_agg(distinct d.name, '; ' order by d.name) as defenders_named,
-        string_agg(distinct case when d.is_name_public and d.visibility = 'public' then d.name
-                                 else '(name withheld)' end, '; '
-                   order by case when d.is_name_public and d.visibility = 'public' then d.name
-                                 else '(name withheld)' end) as defenders_public,
-        count(distinct d.defender_id) as defender_count,
-        bool_and(d.is_name_public and d.visibility = 'public') as all_defenders_public
+        d.defender_id,
+        d.name,
+        d.is_name_public and d.visibility = 'public' as name_is_public,
+        case when name_is_public then d.name else '(name withheld)' end as public_name  -- DuckDB: alias reuse
     from acts as a
     join defenders as d on d.defender_id = a.victim_defender_id
-    group by a.incident_id
+),
+defender_info as (
+    select
+        incident_id,
+        string_agg(distinct name, '; ' order by name) as defenders_named,
+        string_agg(distinct public_name, '; ' order by public_name) as defenders_public,
+        count(distinct defender_id) as defender_count,
+        bool_and(name_is_public) as all_defenders_public
+    from victims
+    group by incident_id
 ),
 source_info as (
     select
