@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Iterator
 
 import pytest
 
@@ -61,12 +61,18 @@ def _assert_clean(text: str, where: str) -> None:
     assert MARKER_PREFIX not in text, f"{where} leaks a marker (possibly escaped or cut)"
 
 
+def _opened(context, url: str, ready: Callable[[Any], Any]):
+    """A new page at ``url``, once ``ready(page)`` is on it and the script run has finished."""
+    page = context.new_page()
+    page.goto(url, wait_until="domcontentloaded", timeout=WAIT)
+    ready(page).first.wait_for(timeout=WAIT)
+    settle_browser(page, WAIT)
+    return page
+
+
 @pytest.mark.parametrize("address,proof", VIEWS, ids=[v[0] for v in VIEWS])
 def test_public_page_in_the_browser_leaks_nothing(leak_server: str, context, address: str, proof: str) -> None:
-    page = context.new_page()
-    page.goto(leak_server + address, wait_until="domcontentloaded", timeout=WAIT)
-    page.get_by_text(proof).first.wait_for(timeout=WAIT)
-    settle_browser(page, WAIT)
+    page = _opened(context, leak_server + address, lambda p: p.get_by_text(proof))
     assert page.locator('[data-testid="stException"]').count() == 0
     _assert_clean(page.content(), address)
 
@@ -90,10 +96,7 @@ def _download_every_file(page, tmp_path: Path) -> list[str]:
 
 def test_every_download_of_the_public_cases_page_leaks_nothing(leak_server: str, context, tmp_path: Path) -> None:
     """Every button on the Cases page that offers a file: the table, all incidents, all acts, the sidecar."""
-    page = context.new_page()
-    page.goto(leak_server + "/cases", wait_until="domcontentloaded", timeout=WAIT)
-    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=WAIT)
-    settle_browser(page, WAIT)
+    page = _opened(context, leak_server + "/cases", lambda p: p.locator('[data-testid="stDataFrame"]'))
     names = _download_every_file(page, tmp_path)
     assert len(names) >= 4, f"expected the Cases page's downloads, got {names}"
     assert any(n.startswith("hrd_incidents_") for n in names), names
@@ -102,9 +105,6 @@ def test_every_download_of_the_public_cases_page_leaks_nothing(leak_server: str,
 
 def test_overview_chart_downloads_leak_nothing(leak_server: str, context, tmp_path: Path) -> None:
     """The Overview's chart and table CSVs for Kazakhstan, where the non-public cases are."""
-    page = context.new_page()
-    page.goto(leak_server + "/?country=KAZ", wait_until="domcontentloaded", timeout=WAIT)
-    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=WAIT)
-    settle_browser(page, WAIT)
+    page = _opened(context, leak_server + "/?country=KAZ", lambda p: p.locator('[data-testid="stPlotlyChart"] .main-svg'))
     names = _download_every_file(page, tmp_path)
     assert len(names) >= 2 and any(n.startswith("hrd_by_country_") for n in names), names
