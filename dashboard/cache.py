@@ -28,9 +28,17 @@ def _connection(path: str) -> duckdb.DuckDBPyConnection:
     if not p.exists():
         raise db.DatabaseError(f"No database at {p}. Build it with `hrd init` or `make run`.")
     try:
-        return db.connect(p)
+        con = db.connect(p)
     except db.DatabaseError:
-        return db.connect(p, read_only=True)
+        con = db.connect(p, read_only=True)
+        if not db.facts_are_current(con):
+            con.close()
+            raise db.DatabaseError(f"The database at {p} was built by an earlier version of the dashboard and "
+                                   "is open elsewhere, so its summary tables cannot be rebuilt. Stop the other "
+                                   "program, then run `hrd init --if-missing` (or `make run`).")
+        return con
+    db.update_facts(con)  # after an upgrade: the summary tables, not the cases, are rebuilt once
+    return con
 
 
 def connection() -> duckdb.DuckDBPyConnection:

@@ -56,13 +56,29 @@ def filters_from_args(args: argparse.Namespace, con: duckdb.DuckDBPyConnection) 
 
 
 def _open(read_only: bool = True) -> duckdb.DuckDBPyConnection:
-    return db.connect(db_path(), read_only=read_only)
+    """The configured database, refused with a way out if an earlier version built its fact tables."""
+    con = db.connect(db_path(), read_only=read_only)
+    if not db.facts_are_current(con):
+        con.close()
+        raise db.DatabaseError(f"The database at {db_path()} was built by an earlier version of the dashboard. "
+                               "Run `hrd init --if-missing` to rebuild its summary tables (the cases are kept).")
+    return con
 
 
 def cmd_init(args: argparse.Namespace) -> int:
     path = db_path()
     if path.exists() and args.if_missing:
-        print(f"{path} exists; nothing to do.")
+        try:
+            con = db.connect(path)
+        except db.DatabaseError:  # open in the running dashboard, which checks its fact tables itself
+            print(f"{path} exists and is open in another program; nothing to do.")
+            return 0
+        try:
+            updated = db.update_facts(con)
+        finally:
+            con.close()
+        print(f"{path} exists; its fact tables were built by an earlier version and are now rebuilt."
+              if updated else f"{path} exists; nothing to do.")
         return 0
     db.build(path, demo_incidents=args.demo, seed=args.seed, force=args.force)
     con = _open()

@@ -37,6 +37,10 @@ SEED_TABLES = (
 )
 
 
+# the SQL that builds the fact tables and macros, in order (dashboard.db.refresh_facts)
+FACTS_SQL = ("refresh_act_facts", "refresh_incident_rows", "selected_acts_macro")
+
+
 class DatabaseError(RuntimeError):
     """A database that is missing, unreadable or locked, with a message for a person."""
 
@@ -111,13 +115,44 @@ def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
     dashboard.metrics always agree with the act-level one. Callers run it inside
     their write's transaction, so a failed refresh leaves the old tables in place.
     """
-    con.execute(_read_sql("refresh_act_facts"))
-    con.execute(_read_sql("refresh_incident_rows"))
-    con.execute(_read_sql("selected_acts_macro"))
+    for name in FACTS_SQL:
+        con.execute(_read_sql(name))
     stamp = datetime.now(timezone.utc).isoformat(timespec="microseconds")
     con.execute(
-        "insert or replace into metadata values ('facts_refreshed_at', $t)", {"t": stamp}
+        "insert or replace into metadata values ('facts_refreshed_at', $t), ('facts_sql', $f)",
+        {"t": stamp, "f": facts_fingerprint()},
     )
+
+
+def facts_fingerprint() -> str:
+    """A hash of the SQL that builds the fact tables and macros. A database whose facts
+    were built by other SQL (an earlier version of the dashboard) lacks columns and
+    macros that today's queries read."""
+    digest = hashlib.sha256()
+    for name in FACTS_SQL:
+        digest.update(_read_sql(name).encode("utf-8"))
+    return digest.hexdigest()[:16]
+
+
+def facts_are_current(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the fact tables were built by this version's SQL."""
+    row = con.execute("select value from metadata where key = 'facts_sql'").fetchall()
+    return bool(row) and row[0][0] == facts_fingerprint()
+
+
+def update_facts(con: duckdb.DuckDBPyConnection) -> bool:
+    """Rebuild the fact tables in one transaction if an earlier version built them; returns
+    whether it did. Only derived tables change: the cases themselves are not touched."""
+    if facts_are_current(con):
+        return False
+    con.execute("begin transaction")
+    try:
+        refresh_facts(con)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+    return True
 
 
 def build(path: Path, demo_incidents: int = 0, seed: int = 20241009, force: bool = False) -> Path:

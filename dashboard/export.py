@@ -24,7 +24,7 @@ import pandas as pd
 
 from . import sql
 from .filters import Filters
-from .metrics import UNIT_LABELS, aggregate
+from .metrics import UNIT_LABELS, aggregate, route
 from .privacy import Mode, check_mode, export_values, listing_filters
 from .settings import DATA_DIR
 
@@ -90,6 +90,20 @@ def _list_params(filters: Filters, mode: Mode, limit: int, offset: int) -> dict:
     }
 
 
+LIST_QUERIES = {"incidents": "incident_list", "acts": "act_list"}
+
+
+def list_query(kind: str, filters: Filters, mode: Mode = "public") -> str:
+    """The query that lists this selection: for incidents selected by place, time and
+    visibility alone, incident_list_in_order.sql reads incident_rows in its stored order
+    (no join, no sort); any other selection needs incident_list.sql's semi-join and sort."""
+    if kind not in LIST_QUERIES:
+        raise ValueError(f"Unknown list {kind!r}. Choose from: {', '.join(LIST_QUERIES)}.")
+    if kind == "incidents" and route(listing_filters(filters, check_mode(mode))) == "cells":
+        return "incident_list_in_order"
+    return LIST_QUERIES[kind]
+
+
 def incidents_frame(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = EXPORT_ROW_LIMIT,
                     offset: int = 0, mode: Mode = "public") -> pd.DataFrame:
     """One row per incident in the selection (see queries/incident_list.sql).
@@ -97,7 +111,7 @@ def incidents_frame(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int
     Public mode (the default) lists public incidents only and withholds the names
     of non-public defenders.
     """
-    return sql.run(con, "incident_list", _list_params(filters, mode, limit, offset))
+    return sql.run(con, list_query("incidents", filters, mode), _list_params(filters, mode, limit, offset))
 
 
 def acts_frame(con: duckdb.DuckDBPyConnection, filters: Filters, limit: int = EXPORT_ROW_LIMIT,
@@ -116,7 +130,6 @@ def summary_frame(con: duckdb.DuckDBPyConnection, filters: Filters, by: str | It
     return frame
 
 
-LIST_QUERIES = {"incidents": "incident_list", "acts": "act_list"}
 BOM = "\ufeff".encode("utf-8")
 
 
@@ -131,9 +144,11 @@ def _csv_column(name: str, type_name: str, header_prefix: str = "") -> str:
     column, alias = _quoted(name), _quoted(header_prefix + str(neutralise(name)))
     if type_name == "VARCHAR":
         # the first character's code point (=, +, -, @, tab, carriage return): an integer test, a third
-        # faster at a million rows than comparing left(column, 1) as text
-        codes = ", ".join(str(ord(p)) for p in FORMULA_PREFIXES)
-        return f"case when ascii({column}) in ({codes}) then chr(39) || {column} else {column} end as {alias}"
+        # faster at a million rows than comparing left(column, 1) as text. Equalities joined by "or",
+        # not "in (...)" nor list_contains(): DuckDB makes a join of a long constant list, and a join
+        # would not keep the rows' order (tests/test_export.py reads the plan)
+        test = " or ".join(f"ascii({column}) = {ord(p)}" for p in FORMULA_PREFIXES)
+        return f"case when {test} then chr(39) || {column} else {column} end as {alias}"
     if type_name == "BOOLEAN":
         return f"case when {column} then 'True' when not {column} then 'False' end as {alias}"
     return f"{column} as {alias}"
@@ -148,27 +163,39 @@ def selection_csv(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters, m
     True/False): at a million rows, turning the result into a DataFrame and
     pandas' ``to_csv`` take a minute, DuckDB's parallel writer seconds.
     """
-    query = sql.load_query(LIST_QUERIES[kind])
-    given = _list_params(filters, mode, limit, 0)
-    params = {k: given[k] for k in query.params}
+    text, params = export_query(con, kind, filters, mode, limit)
     cur = con.cursor()
     try:
-        # the query text is a committed file; only its output names are quoted into the wrapper
-        described = cur.execute(f"select * from ({query.body}) limit 0", params).description  # fixed names: committed query
-        # the BOM that tells Excel the file is UTF-8 is written by DuckDB as the first character of the
-        # header: prepending it in Python would copy hundreds of megabytes once more
-        columns = ", ".join(_csv_column(name, str(type_), "\ufeff" if i == 0 else "")
-                            for i, (name, type_, *_) in enumerate(described))
         with tempfile.TemporaryDirectory(prefix="hrd_export_") as folder:
             target = str(Path(folder) / "export.csv").replace("'", "''")
             cur.execute(
-                f"copy (select {columns} from ({query.body})) to '{target}' "  # fixed names: our temp file, committed query
+                f"copy ({text}) to '{target}' "  # fixed names: our temp file, committed query
                 "(format csv, header true, delimiter ',', quote '\"', new_line '\r\n')",
                 params,
             )
             return Path(folder, "export.csv").read_bytes()
     finally:
         cur.close()
+
+
+def export_query(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters, mode: Mode = "public",
+                 limit: int = EXPORT_ROW_LIMIT) -> tuple[str, dict]:
+    """The select that ``selection_csv`` copies, and its parameters: the list query wrapped so
+    every column follows the CSV rules (tests read its plan)."""
+    query = sql.load_query(list_query(kind, filters, mode))
+    given = _list_params(filters, mode, limit, 0)
+    params = {k: given[k] for k in query.params}
+    cur = con.cursor()
+    try:
+        # the query text is a committed file; only its output names are quoted into the wrapper
+        described = cur.execute(f"select * from ({query.body}) limit 0", params).description  # fixed names: committed query
+    finally:
+        cur.close()
+    # the BOM that tells Excel the file is UTF-8 is written by DuckDB as the first character of the
+    # header: prepending it in Python would copy hundreds of megabytes once more
+    columns = ", ".join(_csv_column(name, str(type_), "\ufeff" if i == 0 else "")
+                        for i, (name, type_, *_) in enumerate(described))
+    return f"select {columns} from ({query.body})", params  # fixed names: committed query
 
 
 def write_with_sidecar(frame: pd.DataFrame, path: Path, about: str) -> tuple[Path, Path]:

@@ -9,6 +9,9 @@
 -- costs a minute for a CSV of a million incidents; read from this table, a
 -- few seconds. Lists are distinct and sorted, so the same data always gives
 -- the same file.
+-- The table is stored in list order and carries the year, region and
+-- subregion of incident_facts, so a selection by place, time and visibility
+-- alone is read in that order without a sort (incident_list_in_order.sql).
 -- Parameters: none.
 create or replace table incident_rows as
 with act_info as (
@@ -87,9 +90,13 @@ select
     si.sources,
     si.source_urls,
     i.visibility,
-    i.is_synthetic
+    i.is_synthetic,
+    f.year,
+    f.region,
+    f.subregion
 from incidents as i
 join act_info as ai using (incident_id)
+join incident_facts as f using (incident_id)
 left join countries as c on c.country_code = i.country_code
 left join actor_info as act using (incident_id)
 left join defender_info as di using (incident_id)

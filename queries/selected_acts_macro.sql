@@ -19,9 +19,25 @@
 --   visibility, synthetic) in the selection, when moreover no search and no
 --   defender filter is set; selected_defender_cells(...) likewise for
 --   defender_cells. They must then be empty too.
+-- in_place_and_time(...) is the scalar condition of the place, time, visibility
+--   and synthetic filters that all four share, and that incident_list_in_order.sql
+--   applies to incident_rows: one meaning, written once. (No IN lists in it: DuckDB
+--   turns a long IN list into a join, and a join does not keep the rows' order.)
 -- The search and defender filters are incident-level, so they are written as a
 -- look-up in incident_facts whose own condition is false when the filter is
 -- unset: DuckDB then skips the look-up instead of scanning a list per row.
+create or replace macro in_place_and_time(
+    m_country_code, m_region, m_subregion, m_year, m_visibility, m_is_synthetic,
+    p_countries, p_regions, p_year_from, p_year_to, p_visibilities, p_include_synthetic
+) as (
+    (len(p_countries) = 0 or list_contains(p_countries, m_country_code))
+    and (len(p_regions) = 0 or list_contains(p_regions, m_region) or list_contains(p_regions, m_subregion))
+    and (p_year_from < 0 or m_year >= p_year_from)
+    and (p_year_to > 9998 or m_year <= p_year_to)
+    and (len(p_visibilities) = 0 or list_contains(p_visibilities, m_visibility))
+    and (p_include_synthetic or not m_is_synthetic)
+);
+
 create or replace macro selected_acts(
     p_countries, p_regions, p_year_from, p_year_to, p_violations, p_actor_types,
     p_sectors, p_genders, p_visibilities, p_include_synthetic, p_search, p_search_public_only,
@@ -29,16 +45,12 @@ create or replace macro selected_acts(
 ) as table
 select *
 from act_facts
-where (len(p_countries) = 0 or list_contains(p_countries, country_code))
-  and (len(p_regions) = 0 or list_contains(p_regions, region) or list_contains(p_regions, subregion))
-  and (p_year_from < 0 or year >= p_year_from)
-  and (p_year_to > 9998 or year <= p_year_to)
+where in_place_and_time(country_code, region, subregion, year, visibility, is_synthetic,
+                        p_countries, p_regions, p_year_from, p_year_to, p_visibilities, p_include_synthetic)
   and (len(p_violations) = 0 or list_contains(p_violations, violation_code) or list_contains(p_violations, violation_category))
   and (len(p_actor_types) = 0 or list_has_any(p_actor_types, actor_type_codes) or list_has_any(p_actor_types, actor_group_codes))
   and (len(p_sectors) = 0 or list_has_any(p_sectors, sector_codes))
   and (len(p_genders) = 0 or list_contains(p_genders, gender_code))
-  and (len(p_visibilities) = 0 or list_contains(p_visibilities, visibility))
-  and (p_include_synthetic or not is_synthetic)
   and (p_search = '' or incident_id in (
         select s.incident_id from incident_facts as s
         where p_search <> '' and contains(s.search_text, lower(p_search))
@@ -56,12 +68,8 @@ create or replace macro selected_incidents(
 ) as table
 select *
 from incident_facts
-where (len(p_countries) = 0 or list_contains(p_countries, country_code))
-  and (len(p_regions) = 0 or list_contains(p_regions, region) or list_contains(p_regions, subregion))
-  and (p_year_from < 0 or year >= p_year_from)
-  and (p_year_to > 9998 or year <= p_year_to)
-  and (len(p_visibilities) = 0 or list_contains(p_visibilities, visibility))
-  and (p_include_synthetic or not is_synthetic)
+where in_place_and_time(country_code, region, subregion, year, visibility, is_synthetic,
+                        p_countries, p_regions, p_year_from, p_year_to, p_visibilities, p_include_synthetic)
   and (p_search = '' or (contains(search_text, lower(p_search))
                          and (not p_search_public_only or visibility = 'public')))
   and (len(p_defender_ids) = 0 or list_has_any(p_defender_ids, incident_defender_ids))
@@ -75,12 +83,8 @@ create or replace macro selected_cells(
 ) as table
 select *
 from fact_cells
-where (len(p_countries) = 0 or list_contains(p_countries, country_code))
-  and (len(p_regions) = 0 or list_contains(p_regions, region) or list_contains(p_regions, subregion))
-  and (p_year_from < 0 or year >= p_year_from)
-  and (p_year_to > 9998 or year <= p_year_to)
-  and (len(p_visibilities) = 0 or list_contains(p_visibilities, visibility))
-  and (p_include_synthetic or not is_synthetic)
+where in_place_and_time(country_code, region, subregion, year, visibility, is_synthetic,
+                        p_countries, p_regions, p_year_from, p_year_to, p_visibilities, p_include_synthetic)
   and (len(p_violations) + len(p_actor_types) + len(p_sectors) + len(p_genders) + len(p_defender_ids) = 0
        and p_search = ''
        or error('selected_cells cannot apply act-level, search or defender filters; use selected_acts'));

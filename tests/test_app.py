@@ -26,7 +26,7 @@ import streamlit.testing.v1.app_test as app_test_module
 from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
 from streamlit.testing.v1 import AppTest
 
-from dashboard import metrics, privacy
+from dashboard import db, metrics, privacy
 from dashboard.export import incidents_frame
 from dashboard.filters import Filters
 
@@ -178,6 +178,23 @@ def test_overview_metrics_on_seed(seed_copy: Path) -> None:
     at = app()
     assert not at.exception
     assert metric_values(at) == {"Incidents": "2", "Acts": "19", "Defenders affected": "5", "Countries": "1"}
+
+
+def test_database_of_an_earlier_version_is_brought_up_to_date(seed_copy: Path) -> None:
+    """After an upgrade the app rebuilds the summary tables once (the cases are kept) and the
+    Cases listing, which reads today's columns, works."""
+    from test_cli import make_facts_old
+
+    make_facts_old(seed_copy)
+    at = app(page="cases")
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    con = duckdb.connect(str(seed_copy))  # as the app opened it: one process, one configuration
+    try:
+        assert db.facts_are_current(con)
+        assert con.execute("select count(*) from incidents").fetchall()[0][0] == 2
+    finally:
+        con.close()
 
 
 def test_year_range_from_url_changes_numbers(seed_copy: Path) -> None:

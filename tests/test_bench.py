@@ -58,6 +58,7 @@ def test_bench_json_has_every_measurement(bench_json: dict) -> None:
     assert size["timings"]["overview_filtered_search"]["path"] == "incidents"
     assert size["timings"]["overview_filtered_act_level"]["path"] == "acts"
     assert size["timings"]["csv_incidents"]["mib"] > 0
+    assert size["timings"]["csv_incidents"]["in_list_order"] is True
     assert size["timings"]["report_pdf"].get("median_s", 0) > 0, size["timings"]["report_pdf"]  # a real PDF was made
     pandas = size["pandas"]
     for key in ("overview_unfiltered", "overview_filtered"):
@@ -170,3 +171,18 @@ def test_copy_export_neutralises_formulas(writable_seed_db: Path) -> None:
     assert row["title"] == "'=HYPERLINK(\"http://x\",\"y\")"
     assert row["place"] == "'@SUM(A1)"
     assert set(back["is_synthetic"]) == {"False"}
+
+
+def test_export_plan_gives_several_runs_at_a_million():
+    assert bench.export_plan(10_000, 5) == (5, 1)
+    assert bench.export_plan(1_000_000, 5) == (3, 0)
+    assert bench.export_plan(10_000_000, 5) == (1, 0)
+
+
+def test_csv_order_check_sees_a_swapped_pair(demo_con):
+    data = export.selection_csv(demo_con, "incidents", Filters(), "analyst")
+    assert bench.csv_in_list_order(demo_con, data)
+    frame = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig", dtype=str, keep_default_na=False)
+    swapped = frame.iloc[[1, 0] + list(range(2, len(frame)))]
+    assert not bench.csv_in_list_order(demo_con, export.to_csv_bytes(swapped))
+    assert not bench.csv_in_list_order(demo_con, export.to_csv_bytes(frame.iloc[:-1]))

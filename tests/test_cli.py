@@ -68,6 +68,39 @@ def test_init_builds_a_new_database_and_if_missing_is_a_no_op(tmp_path):
     assert not list(path.parent.glob("*.building*"))
 
 
+def make_facts_old(path: Path) -> None:
+    """Make a database look built by an earlier version: its incident_rows without the columns
+    and macro that today's listing reads, and no record of the SQL that built its facts."""
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("create or replace table incident_rows as "
+                    "select * exclude (year, region, subregion) from incident_rows order by list_position")
+        con.execute("drop macro in_place_and_time")
+        con.execute("delete from metadata where key = 'facts_sql'")
+    finally:
+        con.close()
+
+
+def test_init_if_missing_rebuilds_facts_made_by_an_earlier_version(seed_copy):
+    make_facts_old(seed_copy)
+    cases_before = count(seed_copy, "select count(*) from incidents"), count(seed_copy, "select count(*) from acts")
+    refused = hrd("export", "incidents", db=seed_copy)
+    assert refused.returncode != 0
+    assert "built by an earlier version" in err_text(refused) and "hrd init --if-missing" in err_text(refused)
+    assert "Traceback" not in err_text(refused)
+
+    first = hrd("init", "--if-missing", db=seed_copy)
+    assert first.returncode == 0, err_text(first)
+    assert "built by an earlier version and are now rebuilt" in out_text(first)
+    assert (count(seed_copy, "select count(*) from incidents"), count(seed_copy, "select count(*) from acts")) == cases_before
+    exported = hrd("export", "incidents", db=seed_copy)
+    assert exported.returncode == 0, err_text(exported)
+    assert len(csv_of(exported)) == 2
+
+    second = hrd("init", "--if-missing", db=seed_copy)
+    assert "nothing to do" in out_text(second)
+
+
 def test_init_refuses_to_overwrite_without_force(seed_copy):
     result = hrd("init", db=seed_copy)
     assert result.returncode == 2

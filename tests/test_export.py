@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import export, metrics
-from dashboard.filters import Filters
+from dashboard import export, metrics, sql
+from dashboard.filters import Filters, make_filters
 
 ROOT = Path(__file__).resolve().parents[1]
 APPEAL_URL = "https://frontlinedefenders.org/en/case/feminitas-lesbian-kurultai-under-attack"
@@ -271,3 +271,53 @@ def test_sidecar_is_written_next_to_the_csv(seed_con, tmp_path):
     text = sidecar.read_text(encoding="utf-8")
     assert "Rows: 2" in text
     assert "synthetic" in text
+
+
+# --- a selection by place and time is read in incident_rows' stored order -------------------------
+
+LISTING_SELECTIONS = [
+    Filters(),
+    make_filters(regions=["Asia"], year_from=2020),
+    make_filters(countries=["KAZ", "COL"], year_to=2023),
+    make_filters(visibilities=["public", "restricted"], include_synthetic=False),
+    make_filters(year_from=2019, year_to=2019),
+]
+
+
+@pytest.mark.parametrize("mode", ["public", "analyst"])
+@pytest.mark.parametrize("filters", LISTING_SELECTIONS, ids=lambda f: "|".join(f.describe()) or "all")
+def test_listing_in_stored_order_equals_the_sorted_listing(demo_con, filters: Filters, mode: str) -> None:
+    """incident_list_in_order.sql (no sort) lists what incident_list.sql (semi-join, sort) lists, row for row."""
+    assert export.list_query("incidents", filters, mode) == "incident_list_in_order"
+    params = export._list_params(filters, mode, export.EXPORT_ROW_LIMIT, 0)
+    sorted_rows = sql.run(demo_con, "incident_list", params)
+    assert len(sorted_rows) > 0
+    pd.testing.assert_frame_equal(export.incidents_frame(demo_con, filters, mode=mode), sorted_rows)
+    # a later page too: LIMIT and OFFSET keep the order
+    page = export.incidents_frame(demo_con, filters, limit=7, offset=5, mode=mode)
+    pd.testing.assert_frame_equal(page.reset_index(drop=True), sorted_rows.iloc[5:12].reset_index(drop=True))
+
+
+@pytest.mark.parametrize("filters", [
+    make_filters(violations=["killing"]), make_filters(actor_types=["police"]), make_filters(sectors=["lgbti_rights"]),
+    make_filters(genders=["female"]), make_filters(search="feminita"), make_filters(defender_ids=[1]),
+], ids=lambda f: "|".join(f.describe()))
+def test_other_selections_keep_the_sorted_listing(filters: Filters) -> None:
+    assert export.list_query("incidents", filters, "analyst") == "incident_list"
+    assert export.list_query("acts", Filters(), "analyst") == "act_list"
+
+
+def test_unknown_list_is_refused() -> None:
+    with pytest.raises(ValueError, match="Unknown list"):
+        export.list_query("defenders", Filters())
+
+
+@pytest.mark.parametrize("mode", ["public", "analyst"])
+def test_copy_of_the_stored_order_is_a_plain_scan(demo_con, mode: str) -> None:
+    """DuckDB keeps insertion order through scans, filters and projections, not through joins,
+    sorts or aggregates: the plan of the whole CSV copy must hold none of them."""
+    text, params = export.export_query(demo_con, "incidents", make_filters(regions=["Asia"], year_from=2020), mode)
+    plan = "\n".join(row[1] for row in demo_con.execute(f"explain {text}", params).fetchall()).upper()
+    assert "INCIDENT_ROWS" in plan
+    for operator in ("JOIN", "ORDER", "TOP_N", "AGGREGATE", "GROUP_BY", "WINDOW", "UNION"):
+        assert operator not in plan, (operator, plan)
