@@ -6,8 +6,9 @@ counting unit, because DESIGN.md's first rule is that a chart says what it count
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import pandas as pd
-import plotly.express as px
 import plotly.graph_objects as go
 
 from .metrics import UNIT_LABELS
@@ -47,8 +48,34 @@ def empty_figure(message: str) -> go.Figure:
     return _layout(fig, "", height=220)
 
 
+def _bars(data: pd.DataFrame, x: str, y: str, text: str, colour: str, name: str | None = None,
+          custom: str | None = None, horizontal: bool = False) -> go.Bar:
+    """One bar trace, labelled with its values ("< k" where suppressed) outside the bars."""
+    categories, values = (data[y], data[x]) if horizontal else (data[x], data[y])
+    return go.Bar(
+        x=values if horizontal else categories, y=categories if horizontal else values,
+        orientation="h" if horizontal else "v", name=name, showlegend=name is not None,
+        text=data[text], textposition="outside", cliponaxis=False, marker_color=colour,
+        customdata=data[[custom]].to_numpy() if custom else None,
+        hovertemplate=("%{y}: %{text}" if horizontal else "%{x}: %{text}")
+        + ("<extra>%{fullData.name}</extra>" if name is not None else "<extra></extra>"),
+    )
+
+
+def _by_group(data: pd.DataFrame, make: Callable[[pd.DataFrame, str, str], go.Bar]) -> list[go.Bar]:
+    """One trace per actor group, in the order the groups first appear (as the legend reads)."""
+    traces = []
+    for group in data["actor_group"].drop_duplicates():
+        name = GROUP_LABELS.get(group, group)
+        traces.append(make(data[data["actor_group"] == group], name, STATE_COLOURS.get(group, STATE_COLOURS["unknown"])))
+    return traces
+
+
 def per_year(frame: pd.DataFrame, unit: str, title: str = "Attacks per year") -> go.Figure:
-    """Bars per year, split by actor group when the frame has one."""
+    """Bars per year, split by actor group when the frame has one.
+
+    Built from graph_objects, not plotly.express: express costs the first visitor of
+    a freshly started server about half a second of imports and set-up."""
     if frame.empty:
         return empty_figure("No data for this selection")
     data = frame.dropna(subset=["year"]).copy()
@@ -56,16 +83,15 @@ def per_year(frame: pd.DataFrame, unit: str, title: str = "Attacks per year") ->
     data["shown"] = pd.to_numeric(data["value"], errors="coerce").fillna(0)
     data["label"] = _display(data)
     if "actor_group" in data:
-        data["group"] = data["actor_group"].map(GROUP_LABELS).fillna(data["actor_group"])
-        fig = px.bar(data, x="year", y="shown", color="group", barmode="group", text="label",
-                     color_discrete_map={GROUP_LABELS[k]: v for k, v in STATE_COLOURS.items()},
-                     custom_data=["actor_group"])
+        traces = _by_group(data, lambda part, name, colour: _bars(part, "year", "shown", "label", colour, name,
+                                                                   custom="actor_group"))
     else:
-        fig = px.bar(data, x="year", y="shown", color_discrete_sequence=["#b3261e"], text="label")
-    fig.update_traces(textposition="outside", cliponaxis=False, textfont_size=10)
+        traces = [_bars(data, "year", "shown", "label", STATE_COLOURS["state"])]
+    fig = go.Figure(traces)
+    fig.update_traces(textfont_size=10)
     fig.update_xaxes(title="Year", dtick=1)
     fig.update_yaxes(title=UNIT_LABELS[unit], rangemode="tozero", range=[0, max(1.0, data["shown"].max()) * 1.15])
-    fig.update_layout(legend_title_text="")
+    fig.update_layout(barmode="group", legend_title_text="")
     return _layout(fig, title)
 
 
@@ -77,19 +103,19 @@ def breakdown(frame: pd.DataFrame, column: str, unit: str, title: str, colour_by
     data["shown"] = pd.to_numeric(data["value"], errors="coerce").fillna(0)
     data["text"] = _display(data)
     label = f"{column}_label" if f"{column}_label" in data else column
-    data = data.sort_values("shown", ascending=True)
+    data = data.sort_values("shown", ascending=True, kind="stable")
     if colour_by_group and "actor_group" in data:
-        data["group"] = data["actor_group"].map(GROUP_LABELS).fillna(data["actor_group"])
-        fig = px.bar(data, x="shown", y=label, orientation="h", color="group",
-                     color_discrete_map={GROUP_LABELS[k]: v for k, v in STATE_COLOURS.items()},
-                     custom_data=[column], text="text")
+        traces = _by_group(data, lambda part, name, colour: _bars(part, "shown", label, "text", colour, name,
+                                                                   custom=column, horizontal=True))
     else:
-        fig = px.bar(data, x="shown", y=label, orientation="h", color_discrete_sequence=["#1f5fa8"],
-                     custom_data=[column], text="text")
-    fig.update_traces(textposition="outside", cliponaxis=False)
+        traces = [_bars(data, "shown", label, "text", "#1f5fa8", custom=column, horizontal=True)]
+    fig = go.Figure(traces)
     fig.update_xaxes(title=UNIT_LABELS[unit], rangemode="tozero", range=[0, max(1.0, data["shown"].max()) * 1.2])
-    fig.update_yaxes(title="", type="category")
-    fig.update_layout(legend_title_text="")
+    # the order of the sorted rows, whichever trace a row is in: the largest at the top
+    fig.update_yaxes(title="", type="category", categoryorder="array",
+                     categoryarray=list(data[label].astype(str).drop_duplicates()))
+    # each row is in one trace: "relative" gives it the full width, "group" would leave room for the others
+    fig.update_layout(barmode="relative", legend_title_text="")
     return _layout(fig, title, height=max(260, 28 * len(data) + 110))
 
 
@@ -158,6 +184,8 @@ def timeline(acts: pd.DataFrame, title: str = "Escalation timeline") -> go.Figur
     Rows make the escalation readable: the kinds of attack seen in one year and
     the new ones in a later year stand on separate lines.
     """
+    import plotly.express as px  # only profile pages draw a timeline
+
     if acts.empty:
         return empty_figure("No acts")
     data = acts.copy()
