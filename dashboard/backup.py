@@ -403,6 +403,9 @@ def verify_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 #: Above this size the full read runs in the background (it takes over a second at a million incidents).
 VERIFY_IN_BACKGROUND_BYTES = 256 * 2**20
+# the background read waits this long first: started at once, it takes the cores the first
+# visitor's page needs (at a million incidents, 3 s more before the charts are drawn)
+VERIFY_BACKGROUND_DELAY_S = 20.0
 _verify_failed: dict[str, BaseException] = {}
 _verify_started: set[tuple[str, str]] = set()
 
@@ -411,7 +414,7 @@ def verify_soon(con: duckdb.DuckDBPyConnection, version: str) -> None:
     """:func:`verify_once`, without making the first visitor wait for it on a large file.
 
     A small file is read at once, as before. A large one is read by a background
-    thread; until it finishes, pages query as usual (a damaged block they touch
+    thread, after a pause that lets the first page be drawn; until it finishes, pages query as usual (a damaged block they touch
     raises an error the app explains in a sentence), and once it has found
     damage, every later run raises it here, before any chart.
     """
@@ -435,6 +438,7 @@ def verify_soon(con: duckdb.DuckDBPyConnection, version: str) -> None:
         _verify_started.add((key, version))
 
     def run() -> None:
+        time.sleep(VERIFY_BACKGROUND_DELAY_S)
         try:
             verify_once(con, version)
         except Exception as exc:  # kept for the next page run, which explains it

@@ -385,6 +385,7 @@ def test_a_large_file_is_verified_in_the_background_and_damage_still_ends_in_a_s
     """Above the size limit the full read runs beside the first page; the page never shows a traceback,
     and once the read has found the damage every page says so before drawing anything."""
     monkeypatch.setattr(backup, "VERIFY_IN_BACKGROUND_BYTES", 0)  # the seed counts as large here
+    monkeypatch.setattr(backup, "VERIFY_BACKGROUND_DELAY_S", 0.0)
     good = writable_seed_db.parent / "good.duckdb"
     shutil.copy(writable_seed_db, good)
     corrupt_one_data_block(good, writable_seed_db)
