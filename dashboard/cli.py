@@ -17,7 +17,7 @@ import duckdb
 from . import audit, db, sql
 from .auth import ROLES, AuthError, add_user, list_users, users_path
 from .privacy import MODES, check_mode
-from .export import acts_frame, describe_selection, incidents_frame, summary_frame, to_csv_bytes, write_with_sidecar
+from .export import describe_selection, selection_csv_counted, summary_frame, to_csv_bytes, write_with_sidecar
 from .filters import FilterError, Filters, check_vocabulary, make_filters
 from .metrics import DIMENSIONS, check_unit, vocabulary_sets
 from .settings import db_path
@@ -113,13 +113,13 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _emit(frame: Any, output: str, about: str) -> None:
+def _emit(data: bytes, rows: int, output: str, about: str) -> None:
     if output == "-":
-        sys.stdout.buffer.write(to_csv_bytes(frame))
+        sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return
-    csv_path, sidecar = write_with_sidecar(frame, Path(output), about)
-    print(f"Wrote {len(frame)} rows to {csv_path} (selection described in {sidecar}).", file=sys.stderr)
+    csv_path, sidecar = write_with_sidecar(data, Path(output), about)
+    print(f"Wrote {rows} rows to {csv_path} (selection described in {sidecar}).", file=sys.stderr)
 
 
 def _open_for_audit() -> duckdb.DuckDBPyConnection:
@@ -136,26 +136,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     try:
         filters = filters_from_args(args, con)
         fingerprint = db.content_fingerprint(con)
-        if args.what == "incidents":
-            frame = incidents_frame(con, filters, mode=mode)
-            what = "incidents, one row per incident"
-            unit = None
-        elif args.what == "acts":
-            frame = acts_frame(con, filters, mode=mode)
-            what = "acts, one row per act and perpetrator"
-            unit = None
+        unit = None
+        if args.what in ("incidents", "acts"):
+            # DuckDB's COPY, as the Cases page's downloads: seconds at a million rows, not minutes
+            data, rows = selection_csv_counted(con, args.what, filters, mode)
+            what = ("incidents, one row per incident" if args.what == "incidents"
+                    else "acts, one row per act and perpetrator")
         else:
             if not args.by:
                 raise CliError(f"summary needs --by, a comma list of: {', '.join(DIMENSIONS)}")
             unit = check_unit(args.unit)
             frame = summary_frame(con, filters, args.by, unit, mode=mode)
+            data, rows = to_csv_bytes(frame), len(frame)
             what = f"summary by {args.by}"
-        about = describe_selection(filters, what, unit=unit, row_count=len(frame), mode=mode, fingerprint=fingerprint)
+        about = describe_selection(filters, what, unit=unit, row_count=rows, mode=mode, fingerprint=fingerprint)
         audit.record(con, audit.command_line_user(), "export", f"{args.what} ({mode}) -> {args.output}",
-                     filters.describe(), len(frame))
+                     filters.describe(), rows)
     finally:
         con.close()
-    _emit(frame, args.output, about)
+    _emit(data, rows, args.output, about)
     return 0
 
 

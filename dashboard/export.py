@@ -163,17 +163,24 @@ def selection_csv(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters, m
     True/False): at a million rows, turning the result into a DataFrame and
     pandas' ``to_csv`` take a minute, DuckDB's parallel writer seconds.
     """
+    return selection_csv_counted(con, kind, filters, mode, limit)[0]
+
+
+def selection_csv_counted(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters, mode: Mode = "public",
+                          limit: int = EXPORT_ROW_LIMIT) -> tuple[bytes, int]:
+    """``selection_csv`` and the number of rows in it (COPY reports it; a sidecar and an audit
+    entry need it, and counting lines would miscount cells that hold line breaks)."""
     text, params = export_query(con, kind, filters, mode, limit)
     cur = con.cursor()
     try:
         with tempfile.TemporaryDirectory(prefix="hrd_export_") as folder:
             target = str(Path(folder) / "export.csv").replace("'", "''")
-            cur.execute(
+            rows = cur.execute(
                 f"copy ({text}) to '{target}' "  # fixed names: our temp file, committed query
                 "(format csv, header true, delimiter ',', quote '\"', new_line '\r\n')",
                 params,
-            )
-            return Path(folder, "export.csv").read_bytes()
+            ).fetchall()[0][0]
+            return Path(folder, "export.csv").read_bytes(), int(rows)
     finally:
         cur.close()
 
@@ -198,9 +205,10 @@ def export_query(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters, mo
     return f"select {columns} from ({query.body})", params  # fixed names: committed query
 
 
-def write_with_sidecar(frame: pd.DataFrame, path: Path, about: str) -> tuple[Path, Path]:
-    """Write the CSV and ``<name>.about.txt`` beside it; returns both paths."""
-    path.write_bytes(to_csv_bytes(frame))
+def write_with_sidecar(frame: pd.DataFrame | bytes, path: Path, about: str) -> tuple[Path, Path]:
+    """Write the CSV (a frame, or bytes made by ``selection_csv``) and ``<name>.about.txt``
+    beside it; returns both paths."""
+    path.write_bytes(frame if isinstance(frame, bytes) else to_csv_bytes(frame))
     sidecar = path.with_name(path.stem + ".about.txt")
     sidecar.write_text(about, encoding="utf-8")
     return path, sidecar

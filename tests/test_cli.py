@@ -151,6 +151,27 @@ def test_export_incidents_to_a_file_with_sidecar(seed_copy, tmp_path):
     assert result.stdout == b""  # the message goes to stderr, stdout stays clean
 
 
+@pytest.mark.parametrize("what", ["incidents", "acts"])
+def test_export_file_is_the_pages_download_and_counts_its_rows(seed_copy, tmp_path, what):
+    """The command line writes what the Cases page's download holds (DuckDB's COPY), and the
+    sidecar counts rows, not lines (cells hold line breaks)."""
+    from dashboard import export
+    from dashboard.filters import Filters
+
+    path = tmp_path / f"{what}.csv"
+    result = hrd("export", what, "--mode", "analyst", "-o", str(path), db=seed_copy)
+    assert result.returncode == 0, err_text(result)
+    con = duckdb.connect(str(seed_copy), read_only=True)
+    try:
+        make = export.incidents_frame if what == "incidents" else export.acts_frame
+        frame = make(con, Filters(), mode="analyst")
+    finally:
+        con.close()
+    assert path.read_bytes() == export.to_csv_bytes(frame)
+    assert f"Rows: {len(frame)}" in (tmp_path / f"{what}.about.txt").read_text(encoding="utf-8")
+    assert f"Wrote {len(frame)} rows" in err_text(result)
+
+
 def test_export_with_filters(seed_copy):
     result = hrd("export", "incidents", "--country", "KAZ", "--from", "2024", "--search", "Almaty", db=seed_copy)
     assert result.returncode == 0, err_text(result)
