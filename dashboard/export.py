@@ -205,10 +205,10 @@ def export_query(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters, mo
     return f"select {columns} from ({query.body})", params  # fixed names: committed query
 
 
-def write_with_sidecar(frame: pd.DataFrame | bytes, path: Path, about: str) -> tuple[Path, Path]:
-    """Write the CSV (a frame, or bytes made by ``selection_csv``) and ``<name>.about.txt``
+def write_with_sidecar(data: bytes, path: Path, about: str) -> tuple[Path, Path]:
+    """Write the CSV bytes (``to_csv_bytes`` or ``selection_csv``) and ``<name>.about.txt``
     beside it; returns both paths."""
-    path.write_bytes(frame if isinstance(frame, bytes) else to_csv_bytes(frame))
+    path.write_bytes(data)
     sidecar = path.with_name(path.stem + ".about.txt")
     sidecar.write_text(about, encoding="utf-8")
     return path, sidecar

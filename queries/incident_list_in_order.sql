@@ -1,5 +1,5 @@
 -- One row: one incident with at least one act in the selection, exactly as
--- incident_list.sql lists it (same columns, same order: newest first), for a
+-- incident_list.sql lists it (the columns of listed_incidents(), newest first), for a
 -- selection by place, time, visibility and synthetic data only (no act-level,
 -- search or defender filter; dashboard.export picks the query).
 -- Why a second query: incident_rows is stored in list order, and DuckDB keeps a
@@ -11,29 +11,8 @@
 -- Parameters: $countries, $regions, $year_from, $year_to, $visibilities,
 -- $include_synthetic, $row_limit, $row_offset, $reveal_names (false in public
 -- mode: names of non-public defenders are withheld).
-select
-    incident_id,
-    title,
-    start_date,
-    end_date,
-    date_precision,
-    country_code,
-    country,
-    place,
-    summary,
-    violation_types,
-    actor_groups,
-    actor_types,
-    perpetrators,
-    case when $reveal_names then defenders_named else defenders_public end as defenders,
-    act_count,
-    defender_count,
-    all_defenders_public,
-    sources,
-    source_urls,
-    visibility,
-    is_synthetic
-from incident_rows
+select * exclude (list_position, year, region, subregion)
+from listed_incidents($reveal_names)
 where in_place_and_time(country_code, region, subregion, year, visibility, is_synthetic,
                         $countries, $regions, $year_from, $year_to, $visibilities, $include_synthetic)
 limit $row_limit offset $row_offset

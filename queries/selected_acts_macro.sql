@@ -23,6 +23,8 @@
 --   and synthetic filters that all four share, and that incident_list_in_order.sql
 --   applies to incident_rows: one meaning, written once. (No IN lists in it: DuckDB
 --   turns a long IN list into a join, and a join does not keep the rows' order.)
+-- listed_incidents(reveal_names) (at the end) is the column list of both incident
+--   listings, written once.
 -- The search and defender filters are incident-level, so they are written as a
 -- look-up in incident_facts whose own condition is false when the filter is
 -- unset: DuckDB then skips the look-up instead of scanning a list per row.
@@ -102,3 +104,37 @@ where cell_id in (
                         p_sectors, p_genders, p_visibilities, p_include_synthetic, p_search, p_search_public_only,
                         p_defender_ids)
 );
+
+-- listed_incidents(reveal_names): incident_rows as the Cases table and the incident
+-- CSV list it (the columns, in order; names of non-public defenders withheld unless
+-- reveal_names), followed by list_position, year, region and subregion, which the
+-- two listing queries select and sort by and then drop. A single-table select, so
+-- it keeps incident_rows' stored order (incident_list_in_order.sql relies on it).
+create or replace macro listed_incidents(p_reveal_names) as table
+select
+    incident_id,
+    title,
+    start_date,
+    end_date,
+    date_precision,
+    country_code,
+    country,
+    place,
+    summary,
+    violation_types,
+    actor_groups,
+    actor_types,
+    perpetrators,
+    case when p_reveal_names then defenders_named else defenders_public end as defenders,
+    act_count,
+    defender_count,
+    all_defenders_public,
+    sources,
+    source_urls,
+    visibility,
+    is_synthetic,
+    list_position,
+    year,
+    region,
+    subregion
+from incident_rows;

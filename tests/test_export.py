@@ -265,7 +265,7 @@ def test_summary_export_round_trip(seed_con):
 def test_sidecar_is_written_next_to_the_csv(seed_con, tmp_path):
     frame = export.incidents_frame(seed_con, Filters())
     about = export.describe_selection(Filters(), "incidents, one row per incident", row_count=len(frame))
-    csv_path, sidecar = export.write_with_sidecar(frame, tmp_path / "incidents.csv", about)
+    csv_path, sidecar = export.write_with_sidecar(export.to_csv_bytes(frame), tmp_path / "incidents.csv", about)
     assert csv_path.read_bytes().startswith(BOM)
     assert sidecar == tmp_path / "incidents.about.txt"
     text = sidecar.read_text(encoding="utf-8")
