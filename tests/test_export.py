@@ -5,6 +5,7 @@ import csv
 import io
 from pathlib import Path
 
+import duckdb
 import numpy as np
 import pandas as pd
 import pytest
@@ -321,3 +322,59 @@ def test_copy_of_the_stored_order_is_a_plain_scan(demo_con, mode: str) -> None:
     assert "INCIDENT_ROWS" in plan
     for operator in ("JOIN", "ORDER", "TOP_N", "AGGREGATE", "GROUP_BY", "WINDOW", "UNION"):
         assert operator not in plan, (operator, plan)
+
+
+# --- a large in-order CSV is written in parts at the same time and joined -----------------------------
+
+@pytest.fixture()
+def demo_con_three_threads(demo_db_path: Path, tmp_path: Path):
+    """The demo database (a copy: DuckDB opens one file with one configuration per process) on
+    three threads, so an export is cut into three parts whatever this machine's core count."""
+    copy = tmp_path / "demo3.duckdb"
+    copy.write_bytes(demo_db_path.read_bytes())
+    con = duckdb.connect(str(copy), read_only=True, config={"threads": 3})
+    yield con
+    con.close()
+
+
+def _selected_in(con, ranges: list[tuple[int, int]], filters: Filters, mode: str) -> list[int]:
+    """How many incidents of the selection each list-position range holds."""
+    params = export._list_params(filters, mode, export.EXPORT_ROW_LIMIT, 0)
+    return [len(sql.run(con, "incident_list_in_order", params | {"position_first": a, "position_last": b}))
+            for a, b in ranges]
+
+
+@pytest.mark.parametrize("mode", ["public", "analyst"])
+@pytest.mark.parametrize("filters", LISTING_SELECTIONS, ids=lambda f: "|".join(f.describe()) or "all")
+def test_csv_written_in_parts_equals_the_csv_written_whole(demo_con_three_threads, monkeypatch, filters: Filters,
+                                                           mode: str) -> None:
+    con = demo_con_three_threads
+    whole, whole_rows = export.selection_csv_counted(con, "incidents", filters, mode)
+    # the demo's few thousand incidents are below the size worth cutting
+    assert export.position_ranges(con, "incidents", filters, mode) == [export.WHOLE_LIST]
+    monkeypatch.setattr(export, "SPLIT_MIN_ROWS", 1)
+    ranges = export.position_ranges(con, "incidents", filters, mode)
+    # contiguous, from the first list position to the last, one part per thread
+    assert ranges[0][0] == export.WHOLE_LIST[0] and ranges[-1][1] == export.WHOLE_LIST[1]
+    assert all(a[1] + 1 == b[0] for a, b in zip(ranges, ranges[1:]))
+    assert len(ranges) == 3
+    counts = _selected_in(con, ranges, filters, mode)
+    assert sum(counts) == whole_rows and max(counts) - min(counts) <= 2, counts
+    parts, parts_rows = export.selection_csv_counted(con, "incidents", filters, mode)
+    assert parts_rows == whole_rows
+    assert parts == whole  # one header, one BOM, every row once and in list order
+
+
+def test_no_cut_where_a_limit_or_another_listing_applies(demo_con_three_threads, monkeypatch) -> None:
+    con = demo_con_three_threads
+    monkeypatch.setattr(export, "SPLIT_MIN_ROWS", 1)
+    assert len(export.position_ranges(con, "incidents", Filters(), "analyst")) == 3
+    # a row limit applies to the whole list, not to each part
+    assert export.position_ranges(con, "incidents", Filters(), "analyst", limit=5) == [export.WHOLE_LIST]
+    data, rows = export.selection_csv_counted(con, "incidents", Filters(), "analyst", limit=5)
+    assert rows == 5 and len(read_back(data)) == 5
+    # the act list and the sorted incident listing are one query with one order: one COPY
+    assert export.position_ranges(con, "acts", Filters(), "analyst") == [export.WHOLE_LIST]
+    assert export.position_ranges(con, "incidents", make_filters(violations=["killing"]), "analyst") == [export.WHOLE_LIST]
+    con.execute("set threads = 1")
+    assert export.position_ranges(con, "incidents", Filters(), "analyst") == [export.WHOLE_LIST]

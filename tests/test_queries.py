@@ -23,7 +23,8 @@ QUERY_FILES = sorted(p for p in QUERIES.glob("*.sql") if p.stem not in NOT_NAMED
 # (Zhanar Sekerbayeva) are seed rows, so they exist in the demo database too.
 EXTRA_PARAMS = {"row_limit": 100, "row_offset": 0, "incident_id": 2, "defender_id": 2,
                 "violation_category": "killing", "sectors": [], "country_code": "", "publisher": "Committee to Protect Journalists",
-                "metric": "journalists_killed", "country": "World"}
+                "metric": "journalists_killed", "country": "World",
+                "position_first": 0, "position_last": 2**62, "fractions": [0.5]}
 # The privacy switches, as public mode and analyst mode set them.
 MODE_PARAMS = {
     "public": {"reveal_names": False, "reveal_places": False, "public_only": True, "search_public_only": True},
