@@ -253,3 +253,31 @@ def test_profiles_page(server, context, screenshots):
     assert "Feminita" in main
     assert "2 incidents" in main
     shoot(page, screenshots, "profiles")
+
+
+def test_chart_module_loads_once_from_the_first_message(server, browser):
+    """dashboard/components/preload.py: the page's first message starts the download of Streamlit's
+    Plotly module, so even the sign-in page (no chart) loads it, and the Overview's charts use that
+    same download (one request, at the address Streamlit's own import asks for)."""
+    from dashboard.components.preload import plotly_chunk
+
+    expected = server + "/static/js/" + plotly_chunk()
+    for path in ("/sign_in", "/"):
+        ctx = browser.new_context(viewport=VIEWPORT)
+        ctx.set_default_timeout(WAIT)
+        page = ctx.new_page()
+        seen = []
+        page.on("response", lambda r: seen.append((r.url, r.status)) if "/PlotlyChart." in r.url else None)
+        with page.expect_response(lambda r: "/PlotlyChart." in r.url, timeout=WAIT):
+            open_page(page, server + path)
+        if path == "/":
+            page.wait_for_function("document.querySelectorAll('[data-testid=stPlotlyChart] .main-svg').length >= 5",
+                                   timeout=WAIT)
+            settle(page)
+        else:
+            assert page.locator('[data-testid="stPlotlyChart"]').count() == 0
+        assert seen == [(expected, 200)], (path, seen)
+        hidden = page.evaluate("""() => Array.from(document.querySelectorAll('script.hrd-preload'))
+            .map(s => getComputedStyle(s.closest('[data-testid="stElementContainer"]')).display)""")
+        assert hidden == ["none"], hidden  # the element takes no space on the page
+        ctx.close()
