@@ -464,7 +464,7 @@ def _wait_for_page(page: Any, timeout_ms: int, query: str = "") -> None:
 
 
 def server_session(db_path: Path, runs: int, browser: bool, log: Callable[[str], None] = print,
-                   timeout_s: float = 300.0) -> dict[str, Any]:
+                   timeout_s: float = 300.0, cold_start_only: bool = False) -> dict[str, Any]:
     """Start ``streamlit run`` on the database; time its cold start and, in Chromium, a filter change.
 
     Cold start is measured from starting the server process to the Overview page
@@ -472,6 +472,7 @@ def server_session(db_path: Path, runs: int, browser: bool, log: Callable[[str],
     ``browser=False`` only to the server's health check answering. The server's
     memory is the peak RSS of its process tree over the whole session, which for a
     large file lasts until the app's delayed background check of the file has run.
+    ``cold_start_only``: stop after the first page (the repeated cold starts of ``cold_starts``).
     """
     port = _free_port()
     url = f"http://127.0.0.1:{port}"
@@ -504,8 +505,9 @@ def server_session(db_path: Path, runs: int, browser: bool, log: Callable[[str],
                         page.goto(url, wait_until="commit")
                         _wait_for_page(page, int(timeout_s * 1000))
                         result["cold_start_s"] = round(time.perf_counter() - start, 3)
-                        result["filter_change"] = _filter_changes(page, runs, timeout_s)
-                        result["file_check_in_memory_peak"] = _wait_for_file_check(db_path, start)
+                        if not cold_start_only:
+                            result["filter_change"] = _filter_changes(page, runs, timeout_s)
+                            result["file_check_in_memory_peak"] = _wait_for_file_check(db_path, start)
                     else:
                         result["cold_start_s"] = result["health_s"]
                         result["filter_change"] = None
@@ -616,9 +618,24 @@ def bench_size(n: int, runs: int, workdir: Path, browser: bool, log: Callable[[s
     finally:
         con.close()
     log("  server" + (" and browser" if browser else "") + " ...")
-    out["server"] = server_session(path, runs, browser, log)
+    out["server"] = cold_starts(path, runs, browser, log)
     out["timings"] = timings
     return out
+
+
+def cold_starts(path: Path, runs: int, browser: bool, log: Callable[[str], None] = print) -> dict[str, Any]:
+    """``runs`` cold starts, each a new server process and a new browser context: the first session
+    also times the filter changes and the memory; the median of all is the cold start reported
+    (one start on this shared two-core machine varies by a second or more from the next)."""
+    first = server_session(path, runs, browser, log)
+    sessions = [first] + [server_session(path, runs, browser, log, cold_start_only=True)
+                          for _ in range(max(runs, 1) - 1)]
+    first["cold_start"] = summarise([s["cold_start_s"] for s in sessions])
+    first["health"] = summarise([s["health_s"] for s in sessions])
+    first["cold_start_s"] = first["cold_start"]["median_s"]
+    first["health_s"] = first["health"]["median_s"]
+    first["server_peak_rss_mib"] = max(s["server_peak_rss_mib"] for s in sessions)
+    return first
 
 
 def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
@@ -645,7 +662,7 @@ def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
         add("  ... every incident, newest first", "in order", {True: "yes", False: "no"}.get(ordered), ordered,
             1_000_000)
         s = r["server"]
-        add("Cold start to first page", "< 5 s", s["cold_start_s"], s["cold_start_s"] < 5.0 if s["browser"] else None,
+        add("Cold start to first page (median)", "< 5 s", s["cold_start_s"], s["cold_start_s"] < 5.0 if s["browser"] else None,
             1_000_000)
         add("Server memory (peak RSS)", "< 2 GiB", s["server_peak_rss_mib"], s["server_peak_rss_mib"] < MEMORY_TARGET_MIB,
             1_000_000)
@@ -701,9 +718,9 @@ def table(results: dict[str, Any]) -> str:
     rows.append(["pandas / DuckDB, three filters"] + [f"{r['pandas']['ratio_filtered']}x" if "ratio_filtered" in r["pandas"]
                                                      else "—" for r in sizes])
     rows.append(["pandas figures equal DuckDB's"] + [str(r["pandas"].get("matches_filtered", "—")) for r in sizes])
-    rows.append(["Server health check"] + [_ms(r["server"]["health_s"]) for r in sizes])
-    rows.append(["Cold start to first page"] + [_ms(r["server"]["cold_start_s"]) if r["server"]["browser"] else "skipped"
-                                                 for r in sizes])
+    rows.append(["Server health check"] + [_spread(r["server"].get("health")) for r in sizes])
+    rows.append(["Cold start to first page"] + [_spread(r["server"].get("cold_start")) if r["server"]["browser"]
+                                                 else "skipped" for r in sizes])
     rows.append(["Server peak memory"] + [f"{r['server']['server_peak_rss_mib']:,.0f} MiB" for r in sizes])
     rows.append(["Browser: filter change"] + [_spread(r["server"]["filter_change"]) if r["server"]["filter_change"]
                                                else "skipped" for r in sizes])

@@ -68,6 +68,9 @@ def test_bench_json_has_every_measurement(bench_json: dict) -> None:
     server = size["server"]
     assert server["browser"] is False and server["filter_change"] is None  # --skip-browser
     assert server["health_s"] > 0 and server["cold_start_s"] > 0
+    # one cold start per run, each a new server process; the median is the figure
+    assert server["cold_start"]["runs"] == 2 and server["health"]["runs"] == 2
+    assert server["cold_start_s"] == server["cold_start"]["median_s"]
     assert server["server_peak_rss_mib"] > 50  # a real Streamlit process was measured
     assert isinstance(bench_json["targets"], list)
 
