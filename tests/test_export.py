@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 
 from dashboard import export, metrics, sql
+from dashboard.export import neutralise
 from dashboard.filters import Filters, make_filters
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -378,3 +379,15 @@ def test_no_cut_where_a_limit_or_another_listing_applies(demo_con_three_threads,
     assert export.position_ranges(con, "incidents", make_filters(violations=["killing"]), "analyst") == [export.WHOLE_LIST]
     con.execute("set threads = 1")
     assert export.position_ranges(con, "incidents", Filters(), "analyst") == [export.WHOLE_LIST]
+
+
+CELLS = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "'=x", "A", "@", "?x", "0", " =x", "", "Ωmega", "Ärger",
+         "ا", "日本", "\u00a0=x", "a=b", "-", "=", None]
+
+
+def test_copy_column_neutralises_exactly_as_pandas(demo_con) -> None:
+    """The SQL of a text column in the CSV (export._csv_column) prefixes what ``neutralise`` prefixes,
+    for every formula character, the characters either side of the 'A' short cut, non-ASCII and NULL."""
+    column = export._csv_column("cell", "VARCHAR")
+    got = demo_con.execute(f"select {column} from unnest($cells) as t(cell)", {"cells": CELLS}).fetchall()
+    assert [row[0] for row in got] == [neutralise(c) for c in CELLS]
