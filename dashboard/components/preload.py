@@ -26,12 +26,19 @@ def plotly_chunk() -> str | None:
     return found[0] if len(found) == 1 else None
 
 
+# the address the browser loaded Streamlit's main module from (whatever the server's base path
+# and the page's address now); beside it, under static/js/ of the page's base, as a fallback
+_BESIDE_MAIN_MODULE = ("(performance.getEntriesByType('resource').map(e => e.name)"
+                       ".find(u => /\\/static\\/js\\/index\\.[\\w-]+\\.js$/.test(u))"
+                       " || new URL('static/js/', document.baseURI))")
+
+
 def preload_script(chunk: str) -> str:
-    """The HTML that imports the module by the address Streamlit's own lazy import resolves to
-    (``static/js/`` beside the app's base address), so the browser loads it once."""
+    """The HTML that imports the module from the address Streamlit's own lazy import resolves to
+    (beside Streamlit's main module), so the browser loads it once and Streamlit finds it loaded."""
     if not _CHUNK.fullmatch(chunk):
         raise ValueError(f"Not a Plotly chart module name: {chunk!r}")
-    return ("<script class=\"hrd-preload\">import(new URL('static/js/" + chunk + "', document.baseURI).href)"
+    return (f"<script class=\"hrd-preload\">import(new URL('{chunk}', {_BESIDE_MAIN_MODULE}).href)"
             ".catch(() => {});</script>")
 
 
