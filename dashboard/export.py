@@ -183,20 +183,31 @@ def selection_csv_counted(con: duckdb.DuckDBPyConnection, kind: str, filters: Fi
 
     A large in-order incident listing is cut into contiguous parts (``position_ranges``) that
     COPY writes at the same time, and the parts are joined end to end: DuckDB writes one
-    CSV that keeps its order mostly on one thread."""
+    CSV that keeps its order mostly on one thread. Each part is its own statement, so if a
+    write lands while they run (the data version moves), the file is made again by one COPY,
+    which reads one state of the data."""
     text, params = export_query(con, kind, filters, mode, limit)
     ranges = position_ranges(con, kind, filters, mode, limit)
     with tempfile.TemporaryDirectory(prefix="hrd_export_") as folder:
-        paths = [Path(folder) / f"part{i}.csv" for i in range(len(ranges))]
-        if len(ranges) == 1:
-            rows = [_copy_to(con, text, params, paths[0], True)]
-        else:
+        if len(ranges) > 1:
+            before = _data_version(con)
+            paths = [Path(folder) / f"part{i}.csv" for i in range(len(ranges))]
             jobs = [(text, params | {"position_first": first, "position_last": last}, path, i == 0)
                     for i, ((first, last), path) in enumerate(zip(ranges, paths))]
             with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="hrd_export") as pool:
-                rows = list(pool.map(lambda job: _copy_to(con, *job), jobs))
-        _append_files(paths[0], paths[1:])
-        return paths[0].read_bytes(), sum(rows)
+                rows = sum(pool.map(lambda job: _copy_to(con, *job), jobs))
+            if _data_version(con) == before:
+                _append_files(paths[0], paths[1:])
+                return paths[0].read_bytes(), rows
+        whole = Path(folder) / "export.csv"
+        rows = _copy_to(con, text, params, whole, True)
+        return whole.read_bytes(), rows
+
+
+def _data_version(con: duckdb.DuckDBPyConnection) -> str:
+    """The stamp every write moves (queries/data_version.sql)."""
+    frame = sql.run(con, "data_version")
+    return str(frame.iloc[0, 0]) if len(frame) else ""
 
 
 def position_ranges(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters, mode: Mode = "public",
@@ -220,8 +231,10 @@ def position_ranges(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters,
     found = sql.run(con, "incident_list_split_points", given).iloc[0]
     if not SPLIT_MIN_ROWS <= int(found["selected"]) <= limit:
         return [WHOLE_LIST]
-    starts = sorted({int(p) for p in found["part_starts"]})
-    bounds = [WHOLE_LIST[0], *starts, WHOLE_LIST[1] + 1]
+    # quantile_disc gives the selected position at each fraction; a part ends there, inclusive
+    # (two incidents: one in each part)
+    ends = sorted({int(p) for p in found["part_ends"]})
+    bounds = [WHOLE_LIST[0], *(end + 1 for end in ends), WHOLE_LIST[1] + 1]
     return [(first, following - 1) for first, following in zip(bounds, bounds[1:]) if first < following]
 
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from pathlib import Path
 
 import duckdb
@@ -391,3 +392,43 @@ def test_copy_column_neutralises_exactly_as_pandas(demo_con) -> None:
     column = export._csv_column("cell", "VARCHAR")
     got = demo_con.execute(f"select {column} from unnest($cells) as t(cell)", {"cells": CELLS}).fetchall()
     assert [row[0] for row in got] == [neutralise(c) for c in CELLS]
+
+
+def test_a_write_during_the_parts_gives_one_consistent_file(writable_seed_db: Path, monkeypatch) -> None:
+    """The parts are separate statements: when a write commits while they are copied, the
+    export is made again by one COPY, so the file never mixes two states of the data."""
+    from dashboard import db
+
+    con = duckdb.connect(str(writable_seed_db), config={"threads": 2})
+    try:
+        monkeypatch.setattr(export, "SPLIT_MIN_ROWS", 1)
+        assert len(export.position_ranges(con, "incidents", Filters(), "analyst")) == 2
+        copy_part = export._copy_to
+        written = threading.Event()
+
+        def copy_then_write(con_, text, params, path, header):
+            if not header:  # the second part waits for the write, so it reads the later state
+                assert written.wait(60)
+                return copy_part(con_, text, params, path, header)
+            rows = copy_part(con_, text, params, path, header)
+            if not written.is_set():  # the first part is on disk: an analyst's correction commits now
+                cur = con.cursor()
+                try:
+                    cur.execute("begin")
+                    cur.execute("update incidents set title = 'Corrected title'")
+                    db.refresh_facts(cur)
+                    cur.execute("commit")
+                finally:
+                    cur.close()
+                written.set()
+            return rows
+
+        monkeypatch.setattr(export, "_copy_to", copy_then_write)
+        data, rows = export.selection_csv_counted(con, "incidents", Filters(), "analyst")
+        monkeypatch.setattr(export, "_copy_to", copy_part)
+        assert written.is_set()
+        after, after_rows = export.selection_csv_counted(con, "incidents", Filters(), "analyst")
+    finally:
+        con.close()
+    assert (data, rows) == (after, after_rows)  # the state after the write, whole
+    assert data.count(b"Corrected title") == 2 and rows == 2 and len(read_back(data)) == 2
