@@ -48,8 +48,7 @@ def connection() -> duckdb.DuckDBPyConnection:
 
 def data_version() -> str:
     """A value that changes whenever the case data changes (cheap: one tiny query)."""
-    frame = sql.run(connection(), "data_version")
-    return str(frame.iloc[0, 0]) if len(frame) else ""
+    return db.data_version(connection())
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

@@ -13,6 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from . import sql
 from .settings import DATA_DIR, QUERIES_DIR, SEED_DIR, VOCAB_DIR, db_path
 
 VOCAB_TABLES = (
@@ -122,6 +123,13 @@ def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
         "insert or replace into metadata values ('facts_refreshed_at', $t), ('facts_sql', $f)",
         {"t": stamp, "f": facts_fingerprint()},
     )
+
+
+def data_version(con: duckdb.DuckDBPyConnection) -> str:
+    """The stamp ``refresh_facts`` moves with every write (queries/data_version.sql): caches key
+    on it, and a CSV written in parts checks that no write landed between them."""
+    frame = sql.run(con, "data_version")
+    return str(frame.iloc[0, 0]) if len(frame) else ""
 
 
 def facts_fingerprint() -> str:

@@ -25,6 +25,7 @@ import duckdb
 import pandas as pd
 
 from . import sql
+from .db import data_version
 from .filters import Filters
 from .metrics import UNIT_LABELS, aggregate, route
 from .privacy import Mode, check_mode, export_values, listing_filters
@@ -190,24 +191,18 @@ def selection_csv_counted(con: duckdb.DuckDBPyConnection, kind: str, filters: Fi
     ranges = position_ranges(con, kind, filters, mode, limit)
     with tempfile.TemporaryDirectory(prefix="hrd_export_") as folder:
         if len(ranges) > 1:
-            before = _data_version(con)
+            before = data_version(con)
             paths = [Path(folder) / f"part{i}.csv" for i in range(len(ranges))]
             jobs = [(text, params | {"position_first": first, "position_last": last}, path, i == 0)
                     for i, ((first, last), path) in enumerate(zip(ranges, paths))]
             with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="hrd_export") as pool:
                 rows = sum(pool.map(lambda job: _copy_to(con, *job), jobs))
-            if _data_version(con) == before:
+            if data_version(con) == before:
                 _append_files(paths[0], paths[1:])
                 return paths[0].read_bytes(), rows
         whole = Path(folder) / "export.csv"
         rows = _copy_to(con, text, params, whole, True)
         return whole.read_bytes(), rows
-
-
-def _data_version(con: duckdb.DuckDBPyConnection) -> str:
-    """The stamp every write moves (queries/data_version.sql)."""
-    frame = sql.run(con, "data_version")
-    return str(frame.iloc[0, 0]) if len(frame) else ""
 
 
 def position_ranges(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters, mode: Mode = "public",
