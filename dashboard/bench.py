@@ -265,6 +265,8 @@ def csv_in_list_order(con: duckdb.DuckDBPyConnection, data: bytes) -> bool:
         finally:
             cur.close()
     return len(got) == len(want) and bool((got == want).all())
+
+
 REPORT_MAX_SIZE = 100_000  # the report target is stated at 100,000 incidents
 REPORT_TARGET_S = 30.0
 
