@@ -6,7 +6,8 @@ counting unit, because DESIGN.md's first rule is that a chart says what it count
 """
 from __future__ import annotations
 
-from typing import Callable
+import math
+from typing import Callable, Iterable
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -27,12 +28,43 @@ def _display(data: pd.DataFrame) -> pd.Series:
     return pd.to_numeric(data["value"], errors="coerce").map(lambda v: f"{int(v):,}" if pd.notna(v) else "")
 
 
-def _layout(fig: go.Figure, title: str, height: int = 360) -> go.Figure:
-    """Shared look; a legend sits at the figure's bottom edge, below the axis title, never on top of it."""
+# Plotly widens a margin that is too narrow for the tick labels, axis titles, legend or
+# colour bar ("automargin") by drawing the chart a second time, which is half of the
+# chart's drawing time in the browser (the Overview draws five). The builders below
+# ask for margins that already hold what the chart carries, estimated from its labels,
+# so the first drawing is the last; automargin stays on for any label the estimate misses.
+CHAR_PX = 7.7  # width of one character of a 12 px tick label in DejaVu Sans (the widest font FONT names), with room
+LABEL_PAD_PX = 16  # between the tick labels and the plot
+AXIS_TITLE_PX = 40  # a 14 px axis title and its stand-off from the tick labels
+TICK_ROW_PX = 28  # a row of horizontal tick labels (years, counts) and its gap
+LEGEND_PX = 30  # one row of legend at the bottom edge (a narrow column may wrap it: automargin's case)
+COLOUR_BAR_PX = 122  # a colour bar with its title (the counting unit)
+
+
+def label_width(labels: Iterable[object]) -> int:
+    """The estimated pixel width of the longest of these tick labels."""
+    longest = max((len(str(label)) for label in labels), default=0)
+    return math.ceil(longest * CHAR_PX) + LABEL_PAD_PX
+
+
+def count_label_width(top: float) -> int:
+    """The estimated width of a linear axis' tick labels up to ``top``, as Plotly writes them (200k, 1.5M)."""
+    digits = len(f"{int(top):d}") if top >= 1 else 1
+    # Plotly shortens to 3 significant digits and a suffix (k, M, B); 4 characters then, plus a decimal point
+    return label_width(["0" * min(digits, 5)])
+
+
+def _layout(fig: go.Figure, title: str, height: int = 360, left: int = 10, right: int = 30,
+            bottom: int = 10) -> go.Figure:
+    """Shared look; a legend sits at the figure's bottom edge, below the axis title, never on top of it.
+
+    ``left``, ``right``, ``bottom``: the margins the figure's labels need (see above); a legend
+    adds its row to the bottom one.
+    """
     legend = any(getattr(trace, "showlegend", None) is not False and getattr(trace, "name", None) for trace in fig.data)
     fig.update_layout(
         title=dict(text=title, x=0, font=dict(size=15)), height=height + (30 if legend else 0), font=FONT,
-        margin=dict(l=10, r=30, t=50, b=40 if legend else 10),
+        margin=dict(l=left, r=right, t=50, b=bottom + (LEGEND_PX if legend else 0)),
         legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left"),
         plot_bgcolor="white", paper_bgcolor="white",
     )
@@ -92,7 +124,8 @@ def per_year(frame: pd.DataFrame, unit: str, title: str = "Attacks per year") ->
     fig.update_xaxes(title="Year", dtick=1)
     fig.update_yaxes(title=UNIT_LABELS[unit], rangemode="tozero", range=[0, max(1.0, data["shown"].max()) * 1.15])
     fig.update_layout(barmode="group", legend_title_text="")
-    return _layout(fig, title)
+    top = max(1.0, data["shown"].max()) * 1.15
+    return _layout(fig, title, left=count_label_width(top) + AXIS_TITLE_PX, bottom=TICK_ROW_PX + AXIS_TITLE_PX)
 
 
 def breakdown(frame: pd.DataFrame, column: str, unit: str, title: str, colour_by_group: bool = False) -> go.Figure:
@@ -116,7 +149,9 @@ def breakdown(frame: pd.DataFrame, column: str, unit: str, title: str, colour_by
                      categoryarray=list(data[label].astype(str).drop_duplicates()))
     # each row is in one trace: "relative" gives it the full width, "group" would leave room for the others
     fig.update_layout(barmode="relative", legend_title_text="")
-    return _layout(fig, title, height=max(260, 28 * len(data) + 110))
+    # the category labels' margin is left to automargin: a fixed one as wide as the longest label
+    # would leave no room for the bars in a narrow column (Plotly fits fixed margins first)
+    return _layout(fig, title, height=max(260, 28 * len(data) + 110), bottom=TICK_ROW_PX + AXIS_TITLE_PX)
 
 
 def world_map(frame: pd.DataFrame, unit: str, title: str = "Where") -> go.Figure:
@@ -136,7 +171,7 @@ def world_map(frame: pd.DataFrame, unit: str, title: str = "Where") -> go.Figure
     ))
     fig.update_geos(showframe=False, showcoastlines=False, projection_type="natural earth",
                     showcountries=True, countrycolor="#bbb", landcolor="#f2f2f2", showland=True)
-    return _layout(fig, title, height=420)
+    return _layout(fig, title, height=420, right=COLOUR_BAR_PX)
 
 
 HEATMAP_COUNTRIES = 25
@@ -175,7 +210,8 @@ def heatmap(frame: pd.DataFrame, unit: str, title: str = "Country by year") -> g
         colorbar=dict(title=dict(text=unit)),
     ))
     fig.update_yaxes(autorange="reversed")
-    return _layout(fig, title, height=max(300, 24 * len(grid) + 110))
+    return _layout(fig, title, height=max(300, 24 * len(grid) + 110), left=label_width(grid.index),
+                   right=COLOUR_BAR_PX, bottom=TICK_ROW_PX + 18)
 
 
 def timeline(acts: pd.DataFrame, title: str = "Escalation timeline") -> go.Figure:

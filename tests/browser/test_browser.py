@@ -137,6 +137,29 @@ def test_map_draws_country_shapes_without_network(overview, screenshots):
     page.locator('[data-testid="stPlotlyChart"]').nth(1).screenshot(path=str(screenshots / "overview_map.png"))
 
 
+def test_full_width_charts_are_drawn_within_their_own_margins(overview):
+    """Per year, map and heat map ask for margins that hold their labels, legend and colour bar.
+
+    When Plotly must widen a margin it draws the chart a second time (half its drawing
+    time); equal requested and drawn margins show it drew each of these charts once.
+    The breakdowns' category labels are left to Plotly on purpose (see charts.breakdown).
+    """
+    back_to_overview(overview)
+    drawn = overview.page.evaluate("""() => [...document.querySelectorAll('[data-testid=stPlotlyChart] .js-plotly-plot')]
+        .map(p => ({title: p._fullLayout.title.text, margin: p._fullLayout.margin, size: p._fullLayout._size}))""")
+    wanted = {"Attacks per year": None, "Where": None, "Country by year": None}
+    for chart in drawn:
+        for start in wanted:
+            if start in chart["title"]:
+                wanted[start] = chart
+    assert all(wanted.values()), [c["title"] for c in drawn]
+    for start, chart in wanted.items():
+        for side in ("l", "r", "b"):
+            assert round(chart["size"][side]) == chart["margin"][side], (start, side, chart["margin"], chart["size"])
+    # and the estimate is not wasteful: the per-year chart's left margin is under 120 px
+    assert wanted["Attacks per year"]["margin"]["l"] < 120, wanted["Attacks per year"]["margin"]
+
+
 def test_overview_filter_changes_url_and_figures_and_permalink_reopens(overview, browser, screenshots):
     back_to_overview(overview)
     page = overview.page

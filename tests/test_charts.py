@@ -1,0 +1,35 @@
+"""The figures' own margins: wide enough for their labels, so Plotly draws them once."""
+from __future__ import annotations
+
+import pandas as pd
+
+from dashboard import charts
+
+
+def test_label_width_follows_the_longest_label():
+    assert charts.label_width([]) == charts.LABEL_PAD_PX
+    short, long_ = charts.label_width(["Chad"]), charts.label_width(["Chad", "Democratic Republic of the Congo"])
+    assert long_ > short
+    assert long_ - short == round(28 * charts.CHAR_PX)  # 32 - 4 characters
+
+
+def test_count_labels_are_at_most_five_characters_wide():
+    """Plotly writes 1,250,000 as "1.25M": a tick label never needs more than five characters."""
+    assert charts.count_label_width(9) < charts.count_label_width(900)
+    assert charts.count_label_width(12_500_000) == charts.count_label_width(99_999) == charts.label_width(["12.5M"])
+
+
+def test_full_width_figures_ask_for_their_margins():
+    per_year = pd.DataFrame({"year": [2021, 2024, 2024], "actor_group": ["state", "state", "non_state"],
+                             "value": [1_200_000, 80, 5]})
+    fig = charts.per_year(per_year, "incidents")
+    assert fig.layout.margin.l == charts.count_label_width(1_200_000 * 1.15) + charts.AXIS_TITLE_PX
+    assert fig.layout.margin.b == charts.TICK_ROW_PX + charts.AXIS_TITLE_PX + charts.LEGEND_PX  # it has a legend
+
+    cells = pd.DataFrame({"country_code": ["KAZ", "COD"], "country_code_label": ["Kazakhstan", "Congo (Kinshasa)"],
+                          "year": [2021, 2024], "value": [2, 3]})
+    heat = charts.heatmap(cells, "incidents")
+    assert heat.layout.margin.l == charts.label_width(["Congo (Kinshasa)"])
+    assert heat.layout.margin.r == charts.COLOUR_BAR_PX
+    world = charts.world_map(cells.drop(columns="year"), "incidents")
+    assert world.layout.margin.r == charts.COLOUR_BAR_PX and world.layout.margin.l == 10
