@@ -52,7 +52,7 @@ DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 LARGE_SIZE = 10_000_000
 BENCH_SEED = 20241009
 DEFAULT_WORKDIR = ROOT / "artifacts" / "bench"
-OVERVIEW_BREAKDOWNS = ("year,actor_group", "country", "violation", "actor_type,actor_group", "country,year")
+OVERVIEW_BREAKDOWNS = metrics.OVERVIEW_BREAKDOWNS
 CHART_COUNT = 5  # the Overview's plotly charts: per year, map, kinds, perpetrators, heat map
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -196,13 +196,11 @@ def overview_data(con: duckdb.DuckDBPyConnection, filters: Filters, label_maps: 
     """Everything app_pages/overview.py shows: the totals and its five breakdowns.
 
     As in the app (dashboard/cache.py), the totals are counted once and handed to
-    each breakdown; labels are the app's cached vocabulary maps.
+    ``metrics.overview``, which computes the breakdowns side by side; labels are the
+    app's cached vocabulary maps.
     """
     whole = metrics.totals(con, filters, mode)
-    out: dict[str, Any] = {"totals": whole}
-    for by in OVERVIEW_BREAKDOWNS:
-        out[by] = metrics.aggregate(con, filters, by, unit, label_maps, mode=mode, whole=whole)
-    return out
+    return {"totals": whole} | metrics.overview(con, filters, unit, label_maps, mode, whole)  # type: ignore[arg-type]
 
 
 def compare_data(con: duckdb.DuckDBPyConnection, sides: Sequence[tuple[str, Filters]],

@@ -69,6 +69,13 @@ def aggregate(version: str, filters: Filters, by: str, unit: str, mode: str) -> 
                              whole=totals(version, filters, mode))
 
 
+@st.cache_data(show_spinner=False, max_entries=512)
+def overview(version: str, filters: Filters, unit: str, mode: str) -> dict[str, pd.DataFrame]:
+    """The Overview's five breakdowns (``metrics.overview``: computed side by side)."""
+    return metrics.overview(connection(), filters, unit, labels(version), mode,  # type: ignore[arg-type]
+                            whole=totals(version, filters, mode))
+
+
 @st.cache_data(show_spinner=False, max_entries=2048)
 def totals(version: str, filters: Filters, mode: str) -> dict[str, int]:
     return metrics.totals(connection(), filters, mode)

@@ -125,6 +125,20 @@ def test_breakdowns_equal_the_act_path(demo_con, monkeypatch, filters: Filters, 
         assert fast[by].attrs == slow.attrs
 
 
+@pytest.mark.parametrize("filters", SELECTIONS[:4] + SELECTIONS[6:], ids=lambda f: f.slug())
+@pytest.mark.parametrize(("unit", "mode"), [("incidents", "public"), ("acts", "analyst"), ("defenders", "public")])
+def test_overview_side_by_side_equals_one_after_another(demo_con, filters: Filters, unit: str, mode: str) -> None:
+    """``metrics.overview`` (five breakdowns on threads) gives exactly what ``aggregate`` gives for each."""
+    label_maps = metrics.labels(demo_con)
+    whole = metrics.totals(demo_con, filters, mode)
+    together = metrics.overview(demo_con, filters, unit, label_maps, mode, whole)
+    assert list(together) == list(metrics.OVERVIEW_BREAKDOWNS)
+    for by in metrics.OVERVIEW_BREAKDOWNS:
+        alone = metrics.aggregate(demo_con, filters, by, unit, label_maps, mode=mode, whole=whole)
+        pd.testing.assert_frame_equal(together[by], alone, obj=f"{by} in {unit}")
+        assert together[by].attrs == alone.attrs
+
+
 def test_routes() -> None:
     assert metrics.route(Filters()) == "cells"
     assert metrics.route(make_filters(regions=["Asia"], year_from=2020)) == "cells"

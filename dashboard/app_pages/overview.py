@@ -38,13 +38,15 @@ if totals["act_count"] == 0:
     empty_state()
     st.stop()
 
-per_year = cache.aggregate(version, filters, "year,actor_group", unit, current)
+# the five breakdowns at once (computed side by side), then the charts in order
+frames = cache.overview(version, filters, unit, current)
+per_year = frames["year,actor_group"]
 st.plotly_chart(charts.per_year(per_year, unit, _("Attacks per year, by state / non-state perpetrators")),
                 width="stretch", key="chart_year")
 chart_note(per_year, unit)
 download_csv(per_year, "per_year", filters, "year", unit=unit)
 
-by_country = cache.aggregate(version, filters, "country", unit, current)
+by_country = frames["country"]
 event = st.plotly_chart(charts.world_map(by_country, unit, _("Where (click a country to filter)")),
                         width="stretch", key="chart_map", on_select="rerun",
                         selection_mode="points", config={"topojsonURL": charts.TOPOJSON_URL})
@@ -56,7 +58,7 @@ download_csv(by_country, "by_country", filters, "country", unit=unit)
 
 left, right = st.columns(2)
 with left:
-    by_violation = cache.aggregate(version, filters, "violation", unit, current)
+    by_violation = frames["violation"]
     event = st.plotly_chart(charts.breakdown(by_violation, "violation_code", unit, _("Kinds of attack")),
                             width="stretch", key="chart_violation", on_select="rerun",
                             selection_mode="points")
@@ -66,7 +68,7 @@ with left:
     chart_note(by_violation, unit)
     download_csv(by_violation, "by_violation", filters, "violation", unit=unit)
 with right:
-    by_actor = cache.aggregate(version, filters, "actor_type,actor_group", unit, current)
+    by_actor = frames["actor_type,actor_group"]
     event = st.plotly_chart(charts.breakdown(by_actor, "actor_type", unit, _("Perpetrators: state and non-state"),
                                              colour_by_group=True),
                             width="stretch", key="chart_actor", on_select="rerun", selection_mode="points")
@@ -76,7 +78,7 @@ with right:
     chart_note(by_actor, unit)
     download_csv(by_actor, "by_actor_type", filters, "actor", unit=unit)
 
-heat = charts.heatmap_cells(cache.aggregate(version, filters, "country,year", unit, current))
+heat = charts.heatmap_cells(frames["country,year"])
 st.plotly_chart(charts.heatmap(heat, unit, _("Country by year (the {n} countries with most counts)").format(n=charts.HEATMAP_COUNTRIES)),
                 width="stretch", key="chart_heat")
 chart_note(heat, unit)
