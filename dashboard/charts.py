@@ -122,9 +122,9 @@ def per_year(frame: pd.DataFrame, unit: str, title: str = "Attacks per year") ->
     fig = go.Figure(traces)
     fig.update_traces(textfont_size=10)
     fig.update_xaxes(title="Year", dtick=1)
-    fig.update_yaxes(title=UNIT_LABELS[unit], rangemode="tozero", range=[0, max(1.0, data["shown"].max()) * 1.15])
+    top = max(1.0, data["shown"].max()) * 1.15  # room above the tallest bar for its value label
+    fig.update_yaxes(title=UNIT_LABELS[unit], rangemode="tozero", range=[0, top])
     fig.update_layout(barmode="group", legend_title_text="")
-    top = max(1.0, data["shown"].max()) * 1.15
     return _layout(fig, title, left=count_label_width(top) + AXIS_TITLE_PX, bottom=TICK_ROW_PX + AXIS_TITLE_PX)
 
 
