@@ -52,7 +52,6 @@ DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
 LARGE_SIZE = 10_000_000
 BENCH_SEED = 20241009
 DEFAULT_WORKDIR = ROOT / "artifacts" / "bench"
-OVERVIEW_BREAKDOWNS = metrics.OVERVIEW_BREAKDOWNS
 CHART_COUNT = 5  # the Overview's plotly charts: per year, map, kinds, perpetrators, heat map
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -345,7 +344,7 @@ def pandas_matches(duck: dict[str, Any], panda: dict[str, Any]) -> bool:
     """Whether pandas and DuckDB (analyst mode, nothing suppressed) agree on every figure."""
     if duck["totals"] != panda["totals"]:
         return False
-    for by in OVERVIEW_BREAKDOWNS:
+    for by in metrics.OVERVIEW_BREAKDOWNS:
         d, p = duck[by], panda[by]
         keys = [c for c in p.columns if c not in ("value", "has_non_public", "has_synthetic")]
         left = d[keys + ["value"]].astype({"value": "int64"}).sort_values(keys).reset_index(drop=True)

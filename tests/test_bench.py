@@ -102,7 +102,7 @@ SELECTIONS = [
     make_filters(regions=["Asia"], year_from=2020, search="ka", defender_ids=[2, 50]),
     make_filters(year_from=2090),  # nothing selected
 ]
-BREAKDOWNS = [*metrics.DIMENSIONS, *bench.OVERVIEW_BREAKDOWNS, "violation,actor_type", "region,sector"]
+BREAKDOWNS = [*metrics.DIMENSIONS, *metrics.OVERVIEW_BREAKDOWNS, "violation,actor_type", "region,sector"]
 
 
 @pytest.mark.parametrize("filters", SELECTIONS, ids=lambda f: f.slug())
