@@ -451,14 +451,15 @@ def _chromium() -> Iterator[Any]:
 def _wait_for_page(page: Any, timeout_ms: int, query: str = "") -> None:
     """Until the script is not running, the metrics are shown and every chart is visible with its data drawn.
 
-    Why "visible": Streamlit draws each chart once hidden, before it has measured the
-    column's width, and shows it only after that draw; an SVG in the page is not yet a
-    chart a visitor sees (counting it made the cold start look 0.6-0.9 s shorter).
+    Why "visible" and "drawn": a chart element is on the page before Plotly has drawn
+    into it (Streamlit's own chart element even drew each chart hidden first, before it
+    had measured the column); only bars, heat-map cells or country shapes are a chart a
+    visitor sees.
     """
     page.wait_for_function(
         """([charts, query]) => {
             const app = document.querySelector('[data-testid="stApp"]');
-            const drawn = [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+            const drawn = [...document.querySelectorAll('[data-testid="hrdChart"].js-plotly-plot')]
                 .filter(p => getComputedStyle(p).visibility !== 'hidden'
                     && p.querySelector('.main-svg .bars, .main-svg .hm, .main-svg .choroplethlocation'));
             return app && app.getAttribute('data-test-script-state') === 'notRunning'

@@ -20,6 +20,25 @@ GROUP_LABELS = {"state": "State actors", "non_state": "Non-state actors", "unkno
 TOPOJSON_URL = "/app/static/topojson/"
 FONT = dict(family="DejaVu Sans, Arial, sans-serif", size=13)
 
+# The look of the dashboard's charts (the light theme Streamlit's chart element gave them):
+# grey labels and grid, dark bold titles. The dashboard draws its charts itself
+# (components/plot.py), so the figure carries its whole look; the PDF's charts share it.
+MUTED = "#808495"
+GRID = "#e6eaf1"
+HEADING = "#2F2D2B"
+TEMPLATE = go.layout.Template(layout=dict(
+    font=dict(color=MUTED),
+    title=dict(font=dict(color=HEADING, size=15, weight="bold")),
+    colorway=["#0068c9", "#83c9ff", "#ff2b2b", "#ffabab", "#29b09d", "#7defa1", "#ff8700", "#ffd16a"],
+    xaxis=dict(showgrid=False, zeroline=False, gridcolor=GRID, zerolinecolor=GRID, tickcolor=GRID,
+               tickfont=dict(size=12), title=dict(font=dict(size=14), standoff=20), automargin=True),
+    yaxis=dict(gridcolor=GRID, zerolinecolor=GRID, tickcolor=GRID, ticklabelposition="outside",
+               tickfont=dict(size=12), title=dict(font=dict(size=14), standoff=24), automargin=True),
+    legend=dict(font=dict(size=12, color="#262730")),
+    hoverlabel=dict(bgcolor="white", bordercolor="rgba(47, 45, 43, 0.2)", font=dict(color=MUTED, size=12)),
+    margin=dict(pad=8),
+))
+
 
 def _display(data: pd.DataFrame) -> pd.Series:
     """The text of each value: "< k" for suppressed cells, else the number."""
@@ -63,7 +82,8 @@ def _layout(fig: go.Figure, title: str, height: int = 360, left: int = 10, right
     """
     legend = any(getattr(trace, "showlegend", None) is not False and getattr(trace, "name", None) for trace in fig.data)
     fig.update_layout(
-        title=dict(text=title, x=0, font=dict(size=15)), height=height + (30 if legend else 0), font=FONT,
+        template=TEMPLATE, title=dict(text=title, x=0, xanchor="left"),
+        height=height + (30 if legend else 0), font=FONT,
         margin=dict(l=left, r=right, t=50, b=bottom + (LEGEND_PX if legend else 0)),
         legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left"),
         plot_bgcolor="white", paper_bgcolor="white",

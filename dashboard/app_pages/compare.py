@@ -5,6 +5,7 @@ import streamlit as st
 
 from dashboard import cache, charts
 from dashboard.compare import FEMINITA_PRESET, PRESET_TITLE, Side, describe_side, side_filters, what_changed
+from dashboard.components.plot import chart
 from dashboard.components import widgets
 from dashboard.components.session import mode
 from dashboard.textsafe import clean
@@ -109,12 +110,11 @@ for col, s, prefix in ((cols[0], sa, "a."), (cols[1], sb, "b.")):
         if s.totals["act_count"] == 0:
             st.info(_("Nothing matches this selection."))
             continue
-        st.plotly_chart(charts.breakdown(s.violations, "violation_code", unit, _("Kinds of attack")),
-                        width="stretch", key=f"cmp_v_{prefix}")
+        chart(charts.breakdown(s.violations, "violation_code", unit, _("Kinds of attack")), key=f"cmp_v_{prefix}")
         chart_note(s.violations, unit)
         download_csv(s.violations, f"compare_{prefix[0]}_violations", s.filters, f"cv{prefix}", unit=unit)
-        st.plotly_chart(charts.breakdown(s.actors, "actor_type", unit, _("Perpetrators"), colour_by_group=True),
-                        width="stretch", key=f"cmp_a_{prefix}")
+        chart(charts.breakdown(s.actors, "actor_type", unit, _("Perpetrators"), colour_by_group=True),
+              key=f"cmp_a_{prefix}")
         chart_note(s.actors, unit)
         download_csv(s.actors, f"compare_{prefix[0]}_actors", s.filters, f"ca{prefix}", unit=unit)
         st.markdown("**" + _("Degree of involvement (acts)") + "**")

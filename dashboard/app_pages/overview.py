@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import cache, charts
+from dashboard.components.plot import chart, first_custom
 from dashboard.components.sidebar import narrow
 from dashboard.components.session import mode
 from dashboard.components.widgets import chart_note, download_csv, empty_state, mode_banner, synthetic_badge
@@ -41,45 +42,33 @@ if totals["act_count"] == 0:
 # the five breakdowns at once (computed side by side), then the charts in order
 frames = cache.overview(version, filters, unit, current)
 per_year = frames["year,actor_group"]
-st.plotly_chart(charts.per_year(per_year, unit, _("Attacks per year, by state / non-state perpetrators")),
-                width="stretch", key="chart_year")
+chart(charts.per_year(per_year, unit, _("Attacks per year, by state / non-state perpetrators")), key="chart_year")
 chart_note(per_year, unit)
 download_csv(per_year, "per_year", filters, "year", unit=unit)
 
 by_country = frames["country"]
-event = st.plotly_chart(charts.world_map(by_country, unit, _("Where (click a country to filter)")),
-                        width="stretch", key="chart_map", on_select="rerun",
-                        selection_mode="points", config={"topojsonURL": charts.TOPOJSON_URL})
-points = (event or {}).get("selection", {}).get("points", []) if event else []
-if points and points[0].get("location"):
-    narrow("countries", points[0]["location"])
+chart(charts.world_map(by_country, unit, _("Where (click a country to filter)")), key="chart_map",
+      on_click=lambda point: narrow("countries", point.get("location")), config={"topojsonURL": charts.TOPOJSON_URL})
 chart_note(by_country, unit)
 download_csv(by_country, "by_country", filters, "country", unit=unit)
 
 left, right = st.columns(2)
 with left:
     by_violation = frames["violation"]
-    event = st.plotly_chart(charts.breakdown(by_violation, "violation_code", unit, _("Kinds of attack")),
-                            width="stretch", key="chart_violation", on_select="rerun",
-                            selection_mode="points")
-    points = event.get("selection", {}).get("points", []) if event else []
-    if points and points[0].get("customdata"):
-        narrow("violations", points[0]["customdata"][0])
+    chart(charts.breakdown(by_violation, "violation_code", unit, _("Kinds of attack")), key="chart_violation",
+          on_click=lambda point: narrow("violations", first_custom(point)))
     chart_note(by_violation, unit)
     download_csv(by_violation, "by_violation", filters, "violation", unit=unit)
 with right:
     by_actor = frames["actor_type,actor_group"]
-    event = st.plotly_chart(charts.breakdown(by_actor, "actor_type", unit, _("Perpetrators: state and non-state"),
-                                             colour_by_group=True),
-                            width="stretch", key="chart_actor", on_select="rerun", selection_mode="points")
-    points = event.get("selection", {}).get("points", []) if event else []
-    if points and points[0].get("customdata"):
-        narrow("actor_types", points[0]["customdata"][0])
+    chart(charts.breakdown(by_actor, "actor_type", unit, _("Perpetrators: state and non-state"),
+                           colour_by_group=True), key="chart_actor",
+          on_click=lambda point: narrow("actor_types", first_custom(point)))
     chart_note(by_actor, unit)
     download_csv(by_actor, "by_actor_type", filters, "actor", unit=unit)
 
 heat = charts.heatmap_cells(frames["country,year"])
-st.plotly_chart(charts.heatmap(heat, unit, _("Country by year (the {n} countries with most counts)").format(n=charts.HEATMAP_COUNTRIES)),
-                width="stretch", key="chart_heat")
+chart(charts.heatmap(heat, unit, _("Country by year (the {n} countries with most counts)").format(n=charts.HEATMAP_COUNTRIES)),
+      key="chart_heat")
 chart_note(heat, unit)
 download_csv(heat, "country_by_year", filters, "heat", unit=unit)

@@ -4,6 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from dashboard import cache, charts
+from dashboard.components.plot import chart
 from dashboard.components.session import mode
 from dashboard.components.widgets import download_csv, mode_banner, plain, synthetic_badge, text
 from dashboard.textsafe import clean
@@ -59,7 +60,7 @@ selection = Filters(defender_ids=(int(chosen),), include_synthetic=True)
 acts = cache.acts(version, selection, 20_000, current)
 incidents = cache.incidents(version, selection, 2000, current)
 st.markdown(_("{n} incidents, {a} acts").format(n=len(incidents), a=acts["act_id"].nunique()))
-st.plotly_chart(charts.timeline(acts, _("Escalation timeline: each dot is an act")), width="stretch", key="profile_timeline")
+chart(charts.timeline(acts, _("Escalation timeline: each dot is an act")), key="profile_timeline")
 download_csv(acts, "profile_acts", selection, "profile_acts", unit="acts")
 
 st.subheader(_("Incidents, oldest first"))

@@ -5,6 +5,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import cache, charts
+from dashboard.components.plot import chart
 from dashboard.components.session import mode
 from dashboard.components.widgets import download_csv
 from dashboard.filters import Filters
@@ -32,8 +33,9 @@ for (publisher, metric), comparison in sorted(COMPARISONS.items()):
     fig.add_scatter(x=frame["year"], y=frame["published_value"], name=_("Published"), mode="markers+lines",
                     marker=dict(color="#b3261e", size=9), connectgaps=False)
     fig.update_layout(height=320, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h"),
-                      yaxis_title=_("Defenders killed"), plot_bgcolor="white", font=charts.FONT)
-    st.plotly_chart(fig, width="stretch", key=f"pub_{publisher}_{metric}")
+                      yaxis_title=_("Defenders killed"), plot_bgcolor="white", font=charts.FONT,
+                      template=charts.TEMPLATE)
+    chart(fig, key=f"pub_{publisher}_{metric}")
     st.dataframe(frame[["year", "published_value", "own_count", "difference", "report", "cited_via"]],
                  hide_index=True, width="stretch")
     download_csv(frame, f"published_{metric}", Filters(), f"pub_{metric}")

@@ -137,13 +137,20 @@ def sync_url(filters: Filters, unit: str) -> None:
         st.query_params.from_dict(wanted)
 
 
-def narrow(field: str, value: str) -> None:
-    """Add a value to a filter (a click on a map or a bar) and rerun."""
+def narrow(field: str, value: object) -> None:
+    """Add a value to a filter: a chart's click callback (components/plot.py).
+
+    A callback runs before the script, when the sidebar's widgets may still be set;
+    the run that follows draws the narrowed selection. A value the vocabulary does not
+    know (nothing a chart draws; only a forged message) changes nothing.
+    """
+    version = st.session_state.get("version")
+    if version is None or str(value) not in cache.vocabulary_sets(version).get(field, set()):
+        return
     key = _STATE[field]
     values = list(st.session_state.get(key, []))
-    if value not in values:
-        st.session_state[key] = values + [value]
-    st.rerun()
+    if str(value) not in values:
+        st.session_state[key] = values + [str(value)]
 
 
 def with_years(filters: Filters, year_from: int | None, year_to: int | None) -> Filters:

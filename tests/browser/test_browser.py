@@ -103,7 +103,7 @@ def overview(server, browser, screenshots):
     open_page(page, server + "/")
     page.wait_for_selector(METRIC, timeout=WAIT)
     page.wait_for_selector(".choroplethlocation", timeout=WAIT)
-    page.wait_for_function("document.querySelectorAll('[data-testid=stPlotlyChart] .main-svg').length >= 5",
+    page.wait_for_function("document.querySelectorAll('[data-testid=hrdChart] .main-svg').length >= 5",
                            timeout=WAIT)
     settle(page)
     shoot(page, screenshots, "overview")
@@ -134,7 +134,7 @@ def test_map_draws_country_shapes_without_network(overview, screenshots):
     assert base and max(base) > 50_000, base
     assert any(u.endswith("world_110m.json") for u in overview.static), overview.static
     assert not overview.refused, overview.refused  # nothing even tried to leave the machine
-    page.locator('[data-testid="stPlotlyChart"]').nth(1).screenshot(path=str(screenshots / "overview_map.png"))
+    page.locator('[data-testid="hrdChart"]').nth(1).screenshot(path=str(screenshots / "overview_map.png"))
 
 
 def test_full_width_charts_are_drawn_within_their_own_margins(overview):
@@ -145,7 +145,7 @@ def test_full_width_charts_are_drawn_within_their_own_margins(overview):
     The breakdowns' category labels are left to Plotly on purpose (see charts.breakdown).
     """
     back_to_overview(overview)
-    drawn = overview.page.evaluate("""() => [...document.querySelectorAll('[data-testid=stPlotlyChart] .js-plotly-plot')]
+    drawn = overview.page.evaluate("""() => [...document.querySelectorAll('[data-testid=hrdChart].js-plotly-plot')]
         .map(p => ({title: p._fullLayout.title.text, margin: p._fullLayout.margin, size: p._fullLayout._size}))""")
     wanted = {"Attacks per year": None, "Where": None, "Country by year": None}
     for chart in drawn:
@@ -270,7 +270,7 @@ def test_profiles_page(server, context, screenshots):
     page = context.new_page()
     open_page(page, server + "/profiles?defender_profile=1")
     page.get_by_text("Escalation timeline").first.wait_for(timeout=WAIT)
-    page.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for(timeout=WAIT)
+    page.locator('[data-testid="hrdChart"] .main-svg').first.wait_for(timeout=WAIT)
     settle(page)
     main = page.locator('[data-testid="stMain"]').inner_text()
     assert "Feminita" in main
@@ -278,29 +278,107 @@ def test_profiles_page(server, context, screenshots):
     shoot(page, screenshots, "profiles")
 
 
-def test_chart_module_loads_once_from_the_first_message(server, browser):
-    """dashboard/components/preload.py: the page's first message starts the download of Streamlit's
-    Plotly module, so even the sign-in page (no chart) loads it, and the Overview's charts use that
-    same download (one request, at the address Streamlit's own import asks for)."""
-    from dashboard.components.preload import plotly_chunk
-
-    expected = server + "/static/js/" + plotly_chunk()
+def test_chart_bundle_loads_once_from_the_first_message(server, browser):
+    """dashboard/components/preload.py: the page's first message starts the download of the
+    dashboard's Plotly bundle, so even the sign-in page (no chart) loads it, and the Overview's
+    charts use that same download (one request). Streamlit's own chart module (4.7 MB) is never
+    fetched: no page uses st.plotly_chart."""
+    expected = server + "/app/static/plotly/plotly-hrd.min.js"
     for path in ("/sign_in", "/"):
         ctx = browser.new_context(viewport=VIEWPORT)
         ctx.set_default_timeout(WAIT)
         page = ctx.new_page()
-        seen = []
-        page.on("response", lambda r: seen.append((r.url, r.status)) if "/PlotlyChart." in r.url else None)
-        with page.expect_response(lambda r: "/PlotlyChart." in r.url, timeout=WAIT):
+        seen, streamlit_module = [], []
+        page.on("response", lambda r: seen.append((r.url, r.status)) if "/plotly-hrd." in r.url else None)
+        page.on("request", lambda r: streamlit_module.append(r.url) if "/PlotlyChart." in r.url else None)
+        with page.expect_response(lambda r: "/plotly-hrd." in r.url, timeout=WAIT):
             open_page(page, server + path)
         if path == "/":
-            page.wait_for_function("document.querySelectorAll('[data-testid=stPlotlyChart] .main-svg').length >= 5",
+            page.wait_for_function("document.querySelectorAll('[data-testid=hrdChart] .main-svg').length >= 5",
                                    timeout=WAIT)
             settle(page)
         else:
-            assert page.locator('[data-testid="stPlotlyChart"]').count() == 0
+            assert page.locator('[data-testid="hrdChart"]').count() == 0
         assert seen == [(expected, 200)], (path, seen)
+        assert streamlit_module == [], streamlit_module
         hidden = page.evaluate("""() => Array.from(document.querySelectorAll('script.hrd-preload'))
             .map(s => getComputedStyle(s.closest('[data-testid="stElementContainer"]')).display)""")
         assert hidden == ["none"], hidden  # the element takes no space on the page
         ctx.close()
+
+
+def test_each_chart_is_drawn_once_at_its_columns_width(server, browser):
+    """The chart element draws each figure once, already at the column's width (Streamlit's
+    element drew each twice: hidden, then measured); a narrower window re-lays it out."""
+    ctx = browser.new_context(viewport=VIEWPORT)
+    ctx.set_default_timeout(WAIT)
+    page = ctx.new_page()
+    page.add_init_script("""(() => {
+        window.__draws = [];
+        const seen = new WeakSet();
+        new MutationObserver(() => {
+            for (const svg of document.querySelectorAll('[data-testid=hrdChart] .main-svg')) {
+                if (!seen.has(svg)) { seen.add(svg); window.__draws.push(svg.closest('[data-testid=hrdChart]')); }
+            }
+        }).observe(document, {subtree: true, childList: true});
+    })()""")
+    open_page(page, server + "/")
+    page.wait_for_function("document.querySelectorAll('[data-testid=hrdChart] .main-svg').length >= 5", timeout=WAIT)
+    settle(page)
+    charts = page.evaluate("""() => [...document.querySelectorAll('[data-testid=hrdChart]')].map(d => ({
+        width: d._fullLayout.width, column: Math.floor(d.parentElement.getBoundingClientRect().width),
+        svgs: window.__draws.filter(x => x === d).length,
+        visible: getComputedStyle(d).visibility}))""")
+    assert len(charts) == 5, charts
+    for chart in charts:
+        assert chart["width"] == chart["column"], charts  # drawn at the column's width, not Plotly's 700 px default
+        assert chart["visible"] == "visible", charts
+        assert chart["svgs"] == 3, charts  # Plotly's three layers, created once: no second drawing from scratch
+    page.set_viewport_size({"width": 1000, "height": 3000})
+    page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=hrdChart]')].every(d =>
+        d._fullLayout.width === Math.floor(d.parentElement.getBoundingClientRect().width))""", timeout=WAIT)
+    narrower = page.evaluate("() => document.querySelector('[data-testid=hrdChart]')._fullLayout.width")
+    assert narrower < charts[0]["width"], (narrower, charts[0])
+    ctx.close()
+
+
+def test_a_click_on_a_country_or_a_bar_filters_the_page(server, browser, screenshots):
+    """Click-to-filter: a country on the map narrows Countries, a bar of Kinds of attack narrows
+    Kinds of attack; the address and the headline figures follow."""
+    ctx = browser.new_context(viewport=VIEWPORT)
+    ctx.set_default_timeout(WAIT)
+    page = ctx.new_page()
+    open_page(page, server + "/")
+    page.wait_for_selector(".choroplethlocation", timeout=WAIT)
+    settle(page)
+    before = metrics(page)
+    # Kazakhstan's shape on the map (its ISO-3 code is the point's location)
+    kaz = page.evaluate("""() => { const map = document.querySelectorAll('[data-testid=hrdChart]')[1];
+        const shapes = [...map.querySelectorAll('.choroplethlocation')];
+        const i = shapes.findIndex(p => p.__data__ && p.__data__.loc === 'KAZ');
+        const box = shapes[i].getBoundingClientRect();
+        return {i, x: box.x + box.width / 2, y: box.y + box.height / 2}; }""")
+    assert kaz["i"] >= 0, kaz
+    page.mouse.move(kaz["x"], kaz["y"])
+    page.mouse.click(kaz["x"], kaz["y"])
+    page.wait_for_url(re.compile(r"country=KAZ"), timeout=WAIT)
+    wait_for_metrics_change(page, before)
+    settle(page)
+    assert headline(page)["Countries"] == "1"
+    box = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Countries")
+    assert "Kazakhstan" in box.inner_text()
+    # the first bar of Kinds of attack; its point carries the kind's code (customdata)
+    page.wait_for_function("document.querySelectorAll('.choroplethlocation').length === 1", timeout=WAIT)
+    kinds = page.locator('[data-testid="hrdChart"]').nth(2)
+    assert kinds.get_attribute("aria-label") == "Kinds of attack"
+    code, label = kinds.evaluate("d => [d.data[0].customdata[0][0], d.data[0].y[0]]")
+    bar = kinds.locator(".bars .point path").first.bounding_box()
+    page.mouse.move(bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)
+    page.mouse.click(bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)
+    page.wait_for_url(re.compile(r"violation=" + re.escape(code)), timeout=WAIT)
+    settle(page)
+    assert "country=KAZ" in page.url
+    chosen = page.locator('[data-testid="stSidebar"] [data-testid="stMultiSelect"]').filter(has_text="Kinds of attack")
+    assert label in chosen.inner_text(), (label, chosen.inner_text())
+    shoot(page, screenshots, "overview_clicked")
+    ctx.close()

@@ -105,6 +105,6 @@ def test_every_download_of_the_public_cases_page_leaks_nothing(leak_server: str,
 
 def test_overview_chart_downloads_leak_nothing(leak_server: str, context, tmp_path: Path) -> None:
     """The Overview's chart and table CSVs for Kazakhstan, where the non-public cases are."""
-    page = _opened(context, leak_server + "/?country=KAZ", lambda p: p.locator('[data-testid="stPlotlyChart"] .main-svg'))
+    page = _opened(context, leak_server + "/?country=KAZ", lambda p: p.locator('[data-testid="hrdChart"] .main-svg'))
     names = _download_every_file(page, tmp_path)
     assert len(names) >= 2 and any(n.startswith("hrd_by_country_") for n in names), names
