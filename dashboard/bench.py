@@ -454,7 +454,8 @@ def _wait_for_page(page: Any, timeout_ms: int, query: str = "") -> None:
     Why "visible" and "drawn": a chart element is on the page before Plotly has drawn
     into it (Streamlit's own chart element even drew each chart hidden first, before it
     had measured the column); only bars, heat-map cells or country shapes are a chart a
-    visitor sees.
+    visitor sees. After a filter change the charts already drawn stay on the page until
+    the new figures replace them; the element marks a chart ``data-drawing`` until then.
     """
     page.wait_for_function(
         """([charts, query]) => {
@@ -465,6 +466,7 @@ def _wait_for_page(page: Any, timeout_ms: int, query: str = "") -> None:
             return app && app.getAttribute('data-test-script-state') === 'notRunning'
                 && document.querySelectorAll('[data-testid="stMetricValue"]').length >= 4
                 && drawn.length >= charts
+                && !document.querySelector('[data-testid="hrdChart"][data-drawing]')
                 && (query === '' || window.location.search.includes(query));
         }""",
         arg=[CHART_COUNT, query], timeout=timeout_ms, polling=20,

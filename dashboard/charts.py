@@ -7,7 +7,7 @@ counting unit, because DESIGN.md's first rule is that a chart says what it count
 from __future__ import annotations
 
 import math
-from typing import Callable, Iterable
+from typing import Any, Callable, Iterable, Sequence
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -73,41 +73,62 @@ def count_label_width(top: float) -> int:
     return label_width(["0" * min(digits, 5)])
 
 
-def _layout(fig: go.Figure, title: str, height: int = 360, left: int = 10, right: int = 30,
-            bottom: int = 10) -> go.Figure:
+def _shared_layout(traces: Sequence[Any], title: str, height: int = 360, left: int = 10, right: int = 30,
+                   bottom: int = 10) -> dict[str, Any]:
     """Shared look; a legend sits at the figure's bottom edge, below the axis title, never on top of it.
 
     ``left``, ``right``, ``bottom``: the margins the figure's labels need (see above); a legend
     adds its row to the bottom one.
     """
-    legend = any(getattr(trace, "showlegend", None) is not False and getattr(trace, "name", None) for trace in fig.data)
-    fig.update_layout(
+    legend = any(getattr(trace, "showlegend", None) is not False and getattr(trace, "name", None) for trace in traces)
+    return dict(
         template=TEMPLATE, title=dict(text=title, x=0, xanchor="left"),
         height=height + (30 if legend else 0), font=FONT,
         margin=dict(l=left, r=right, t=50, b=bottom + (LEGEND_PX if legend else 0)),
         legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left"),
         plot_bgcolor="white", paper_bgcolor="white",
     )
+
+
+def _merged(first: dict[str, Any], then: dict[str, Any]) -> dict[str, Any]:
+    """``first`` updated by ``then``, nested dicts merged (as Plotly's update_layout merges them)."""
+    out = dict(first)
+    for key, value in then.items():
+        out[key] = _merged(out[key], value) if isinstance(value, dict) and isinstance(out.get(key), dict) else value
+    return out
+
+
+def _figure(traces: Sequence[Any], title: str, layout: dict[str, Any] | None = None, **shared: int) -> go.Figure:
+    """The figure from its traces and its whole layout, validated once.
+
+    Why one constructor call: Plotly validates every ``update_layout``/``update_xaxes`` call
+    anew, about five times the cost of a layout passed whole; building the Overview's five
+    figures is on the path of a freshly started server's first page.
+    """
+    return go.Figure(data=list(traces), layout=_merged(layout or {}, _shared_layout(traces, title, **shared)))
+
+
+def _layout(fig: go.Figure, title: str, **shared: int) -> go.Figure:
+    """The shared look for a figure made elsewhere (plotly.express)."""
+    fig.update_layout(**_shared_layout(fig.data, title, **shared))
     return fig
 
 
 def empty_figure(message: str) -> go.Figure:
     """A blank figure with a message, for selections with no data."""
-    fig = go.Figure()
-    fig.add_annotation(text=message, showarrow=False, font=dict(size=15))
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(visible=False)
-    return _layout(fig, "", height=220)
+    return _figure([], "", dict(annotations=[dict(text=message, showarrow=False, font=dict(size=15))],
+                                xaxis=dict(visible=False), yaxis=dict(visible=False)), height=220)
 
 
 def _bars(data: pd.DataFrame, x: str, y: str, text: str, colour: str, name: str | None = None,
-          custom: str | None = None, horizontal: bool = False) -> go.Bar:
+          custom: str | None = None, horizontal: bool = False, text_size: int | None = None) -> go.Bar:
     """One bar trace, labelled with its values ("< k" where suppressed) outside the bars."""
     categories, values = (data[y], data[x]) if horizontal else (data[x], data[y])
     return go.Bar(
         x=values if horizontal else categories, y=categories if horizontal else values,
         orientation="h" if horizontal else "v", name=name, showlegend=name is not None,
         text=data[text], textposition="outside", cliponaxis=False, marker_color=colour,
+        textfont=dict(size=text_size) if text_size else None,
         customdata=data[[custom]].to_numpy() if custom else None,
         hovertemplate=("%{y}: %{text}" if horizontal else "%{x}: %{text}")
         + ("<extra>%{fullData.name}</extra>" if name is not None else "<extra></extra>"),
@@ -136,16 +157,15 @@ def per_year(frame: pd.DataFrame, unit: str, title: str = "Attacks per year") ->
     data["label"] = _display(data)
     if "actor_group" in data:
         traces = _by_group(data, lambda part, name, colour: _bars(part, "year", "shown", "label", colour, name,
-                                                                   custom="actor_group"))
+                                                                   custom="actor_group", text_size=10))
     else:
-        traces = [_bars(data, "year", "shown", "label", STATE_COLOURS["state"])]
-    fig = go.Figure(traces)
-    fig.update_traces(textfont_size=10)
-    fig.update_xaxes(title="Year", dtick=1)
+        traces = [_bars(data, "year", "shown", "label", STATE_COLOURS["state"], text_size=10)]
     top = max(1.0, data["shown"].max()) * 1.15  # room above the tallest bar for its value label
-    fig.update_yaxes(title=UNIT_LABELS[unit], rangemode="tozero", range=[0, top])
-    fig.update_layout(barmode="group", legend_title_text="")
-    return _layout(fig, title, left=count_label_width(top) + AXIS_TITLE_PX, bottom=TICK_ROW_PX + AXIS_TITLE_PX)
+    layout = dict(xaxis=dict(title=dict(text="Year"), dtick=1),
+                  yaxis=dict(title=dict(text=UNIT_LABELS[unit]), rangemode="tozero", range=[0, top]),
+                  barmode="group", legend=dict(title=dict(text="")))
+    return _figure(traces, title, layout, left=count_label_width(top) + AXIS_TITLE_PX,
+                   bottom=TICK_ROW_PX + AXIS_TITLE_PX)
 
 
 def breakdown(frame: pd.DataFrame, column: str, unit: str, title: str, colour_by_group: bool = False) -> go.Figure:
@@ -162,16 +182,17 @@ def breakdown(frame: pd.DataFrame, column: str, unit: str, title: str, colour_by
                                                                    custom=column, horizontal=True))
     else:
         traces = [_bars(data, "shown", label, "text", "#1f5fa8", custom=column, horizontal=True)]
-    fig = go.Figure(traces)
-    fig.update_xaxes(title=UNIT_LABELS[unit], rangemode="tozero", range=[0, max(1.0, data["shown"].max()) * 1.2])
-    # the order of the sorted rows, whichever trace a row is in: the largest at the top
-    fig.update_yaxes(title="", type="category", categoryorder="array",
-                     categoryarray=list(data[label].astype(str).drop_duplicates()))
-    # each row is in one trace: "relative" gives it the full width, "group" would leave room for the others
-    fig.update_layout(barmode="relative", legend_title_text="")
+    layout = dict(
+        xaxis=dict(title=dict(text=UNIT_LABELS[unit]), rangemode="tozero",
+                   range=[0, max(1.0, data["shown"].max()) * 1.2]),
+        # the order of the sorted rows, whichever trace a row is in: the largest at the top
+        yaxis=dict(title=dict(text=""), type="category", categoryorder="array",
+                   categoryarray=list(data[label].astype(str).drop_duplicates())),
+        # each row is in one trace: "relative" gives it the full width, "group" would leave room for the others
+        barmode="relative", legend=dict(title=dict(text="")))
     # the category labels' margin is left to automargin: a fixed one as wide as the longest label
     # would leave no room for the bars in a narrow column (Plotly fits fixed margins first)
-    return _layout(fig, title, height=max(260, 28 * len(data) + 110), bottom=TICK_ROW_PX + AXIS_TITLE_PX)
+    return _figure(traces, title, layout, height=max(260, 28 * len(data) + 110), bottom=TICK_ROW_PX + AXIS_TITLE_PX)
 
 
 def world_map(frame: pd.DataFrame, unit: str, title: str = "Where") -> go.Figure:
@@ -182,16 +203,16 @@ def world_map(frame: pd.DataFrame, unit: str, title: str = "Where") -> go.Figure
     data["shown"] = pd.to_numeric(data["value"], errors="coerce")
     data["text"] = _display(data)
     name = data["country_code_label"] if "country_code_label" in data else data["country_code"]
-    fig = go.Figure(go.Choropleth(
+    trace = go.Choropleth(
         locations=data["country_code"], z=data["shown"].fillna(0), locationmode="ISO-3",
         text=name, customdata=data[["text"]].to_numpy(),
         hovertemplate="%{text}: %{customdata[0]}<extra></extra>",
         colorscale="Reds", marker_line_color="#666", marker_line_width=0.4, zmin=0,
         colorbar=dict(title=dict(text=unit)),
-    ))
-    fig.update_geos(showframe=False, showcoastlines=False, projection_type="natural earth",
-                    showcountries=True, countrycolor="#bbb", landcolor="#f2f2f2", showland=True)
-    return _layout(fig, title, height=420, right=COLOUR_BAR_PX)
+    )
+    geo = dict(showframe=False, showcoastlines=False, projection=dict(type="natural earth"),
+               showcountries=True, countrycolor="#bbb", landcolor="#f2f2f2", showland=True)
+    return _figure([trace], title, dict(geo=geo), height=420, right=COLOUR_BAR_PX)
 
 
 HEATMAP_COUNTRIES = 25
@@ -224,14 +245,13 @@ def heatmap(frame: pd.DataFrame, unit: str, title: str = "Country by year") -> g
     grid = data.pivot_table(index=label, columns="year", values="shown", aggfunc="sum").reindex(order)
     text = data.assign(t=_display(data)).pivot_table(
         index=label, columns="year", values="t", aggfunc="first").reindex(index=grid.index, columns=grid.columns)
-    fig = go.Figure(go.Heatmap(
+    trace = go.Heatmap(
         z=grid.to_numpy(), x=[str(c) for c in grid.columns], y=list(grid.index), colorscale="Reds",
         text=text.fillna("").to_numpy(), texttemplate="%{text}", hoverongaps=False,
         colorbar=dict(title=dict(text=unit)),
-    ))
-    fig.update_yaxes(autorange="reversed")
-    return _layout(fig, title, height=max(300, 24 * len(grid) + 110), left=label_width(grid.index),
-                   right=COLOUR_BAR_PX, bottom=TICK_ROW_PX + 18)
+    )
+    return _figure([trace], title, dict(yaxis=dict(autorange="reversed")), height=max(300, 24 * len(grid) + 110),
+                   left=label_width(grid.index), right=COLOUR_BAR_PX, bottom=TICK_ROW_PX + 18)
 
 
 def timeline(acts: pd.DataFrame, title: str = "Escalation timeline") -> go.Figure:

@@ -44,11 +44,15 @@ export default function (component) {
   const width = () => Math.max(150, Math.floor(parentElement.getBoundingClientRect().width));
   if (div.hrdObserver) div.hrdObserver.disconnect();
   let stopped = false;
+  // until this figure is drawn: a page with this attribute is not finished (bench.py waits on it)
+  const drawing = String((Number(div.dataset.drawing) || 0) + 1);
+  div.dataset.drawing = drawing;
 
   hrdPlotly().then((Plotly) => {
     if (stopped) return undefined;
     layout.width = width();
     return Plotly.react(div, figure.data || [], layout, config).then(() => {
+      if (div.dataset.drawing === drawing) delete div.dataset.drawing;
       if (data.clickable && !div.hrdBound) {
         div.hrdBound = true;
         div.on("plotly_click", (event) => {
@@ -67,6 +71,7 @@ export default function (component) {
       div.hrdObserver = observer;
     });
   }).catch((err) => {
+    delete div.dataset.drawing;
     div.textContent = "This chart could not be drawn (" + err.message + "). Reload the page to try again.";
   });
 

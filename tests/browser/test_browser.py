@@ -330,6 +330,7 @@ def test_each_chart_is_drawn_once_at_its_columns_width(server, browser):
         svgs: window.__draws.filter(x => x === d).length,
         visible: getComputedStyle(d).visibility}))""")
     assert len(charts) == 5, charts
+    assert page.locator("[data-testid=hrdChart][data-drawing]").count() == 0  # every figure drawn
     for chart in charts:
         assert chart["width"] == chart["column"], charts  # drawn at the column's width, not Plotly's 700 px default
         assert chart["visible"] == "visible", charts
