@@ -34,7 +34,7 @@ for (publisher, metric), comparison in sorted(COMPARISONS.items()):
                     marker=dict(color="#b3261e", size=9), connectgaps=False)
     fig.update_layout(height=320, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h"),
                       yaxis_title=_("Defenders killed"), plot_bgcolor="white", font=charts.FONT,
-                      template=charts.TEMPLATE)
+                      template=charts.TEMPLATE, xaxis=dict(dtick=1, tickformat="d"))  # whole years, no "2,021.5"
     chart(fig, key=f"pub_{publisher}_{metric}")
     st.dataframe(frame[["year", "published_value", "own_count", "difference", "report", "cited_via"]],
                  hide_index=True, width="stretch")
