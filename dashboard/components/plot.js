@@ -3,7 +3,7 @@
 // a click on a bar or a country to Python as the trigger value "click".
 //
 // Why not st.plotly_chart: Streamlit's chart module carries the full plotly.js (4.7 MB,
-// about a second and a half of the browser's main thread to evaluate on this machine)
+// 0.75-1.3 s of the browser's main thread to evaluate in traces of a cold start here)
 // and draws every chart twice on its first appearance (hidden, then at the measured
 // width). The browser's main thread is the cold start's bottleneck.
 //

@@ -9,9 +9,9 @@ a bar or a country is passed to the page's callback, its cue to filter.
 """
 from __future__ import annotations
 
+from collections.abc import Mapping
 from functools import lru_cache
 from pathlib import Path
-from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Callable
 
 import streamlit as st
