@@ -250,7 +250,9 @@ def heatmap(frame: pd.DataFrame, unit: str, title: str = "Country by year") -> g
         text=text.fillna("").to_numpy(), texttemplate="%{text}", hoverongaps=False,
         colorbar=dict(title=dict(text=unit)),
     )
-    return _figure([trace], title, dict(yaxis=dict(autorange="reversed")), height=max(300, 24 * len(grid) + 110),
+    # years as categories: a single year would otherwise get a numeric axis ticked 2,023.8, 2,024.2
+    layout = dict(xaxis=dict(type="category"), yaxis=dict(autorange="reversed"))
+    return _figure([trace], title, layout, height=max(300, 24 * len(grid) + 110),
                    left=label_width(grid.index), right=COLOUR_BAR_PX, bottom=TICK_ROW_PX + 18)
 
 

@@ -33,3 +33,11 @@ def test_full_width_figures_ask_for_their_margins():
     assert heat.layout.margin.r == charts.COLOUR_BAR_PX
     world = charts.world_map(cells.drop(columns="year"), "incidents")
     assert world.layout.margin.r == charts.COLOUR_BAR_PX and world.layout.margin.l == 10
+
+
+def test_heat_map_years_are_categories_even_for_a_single_year():
+    """One year in the selection: a numeric axis would tick 2,023.8, 2024, 2,024.2."""
+    cells = pd.DataFrame({"country_code": ["KAZ"], "country_code_label": ["Kazakhstan"], "year": [2024], "value": [1]})
+    heat = charts.heatmap(cells, "incidents")
+    assert heat.layout.xaxis.type == "category"
+    assert list(heat.data[0].x) == ["2024"]
