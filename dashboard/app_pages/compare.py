@@ -5,8 +5,8 @@ import streamlit as st
 
 from dashboard import cache, charts
 from dashboard.compare import FEMINITA_PRESET, PRESET_TITLE, Side, describe_side, side_filters, what_changed
-from dashboard.components.plot import chart
 from dashboard.components import widgets
+from dashboard.components.plot import chart
 from dashboard.components.session import mode
 from dashboard.textsafe import clean
 from dashboard.components.widgets import chart_note, download_csv, mode_banner, synthetic_badge, table_view
