@@ -116,3 +116,14 @@ def test_overview_charts_are_the_dashboards_element_with_clicks_where_they_filte
         assert not proto.isolate_styles  # Plotly's own styles (modebar, hover labels) must reach the chart
     st.cache_data.clear()
     st.cache_resource.clear()
+
+
+def test_server_config_skips_the_collection_after_every_run() -> None:
+    """Streamlit's forced full garbage collection after each run holds the lock the server needs
+    to send the run's last elements (0.1 s with pandas loaded): .streamlit/config.toml turns it off,
+    and with it the file watcher (a deployed dashboard does not reload its own code)."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text(encoding="utf-8"))
+    assert config["runner"]["postScriptGC"] is False
+    assert config["server"]["fileWatcherType"] == "none"

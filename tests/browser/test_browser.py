@@ -282,14 +282,16 @@ def test_chart_bundle_loads_once_from_the_first_message(server, browser):
     """dashboard/components/preload.py: the page's first message starts the download of the
     dashboard's Plotly bundle, so even the sign-in page (no chart) loads it, and the Overview's
     charts use that same download (one request). Streamlit's own chart module (4.7 MB) is never
-    fetched: no page uses st.plotly_chart."""
+    fetched: no page uses st.plotly_chart. The map's shapes come with the bundle, once, and
+    Plotly takes them from its registry instead of fetching them again when it draws the map."""
     expected = server + "/app/static/plotly/plotly-hrd.min.js"
     for path in ("/sign_in", "/"):
         ctx = browser.new_context(viewport=VIEWPORT)
         ctx.set_default_timeout(WAIT)
         page = ctx.new_page()
-        seen, streamlit_module = [], []
+        seen, streamlit_module, shapes = [], [], []
         page.on("response", lambda r: seen.append((r.url, r.status)) if "/plotly-hrd." in r.url else None)
+        page.on("request", lambda r: shapes.append(r.url) if r.url.endswith("/world_110m.json") else None)
         page.on("request", lambda r: streamlit_module.append(r.url) if "/PlotlyChart." in r.url else None)
         with page.expect_response(lambda r: "/plotly-hrd." in r.url, timeout=WAIT):
             open_page(page, server + path)
@@ -301,6 +303,13 @@ def test_chart_bundle_loads_once_from_the_first_message(server, browser):
             assert page.locator('[data-testid="hrdChart"]').count() == 0
         assert seen == [(expected, 200)], (path, seen)
         assert streamlit_module == [], streamlit_module
+        page.wait_for_function("() => window.PlotlyGeoAssets && window.PlotlyGeoAssets.topojson.world_110m",
+                               timeout=WAIT)
+        assert shapes == [server + "/app/static/topojson/world_110m.json"], (path, shapes)
+        registry = page.evaluate("() => Object.keys((window.PlotlyGeoAssets || {}).topojson || {})")
+        assert registry == ["world_110m"], registry
+        if path == "/":
+            assert page.locator(".geo .choroplethlocation").count() == 40  # drawn from those shapes
         hidden = page.evaluate("""() => Array.from(document.querySelectorAll('script.hrd-preload'))
             .map(s => getComputedStyle(s.closest('[data-testid="stElementContainer"]')).display)""")
         assert hidden == ["none"], hidden  # the element takes no space on the page
