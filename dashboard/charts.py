@@ -7,6 +7,7 @@ counting unit, because DESIGN.md's first rule is that a chart says what it count
 from __future__ import annotations
 
 import math
+import textwrap
 from typing import Any, Callable, Iterable, Sequence
 
 import pandas as pd
@@ -74,7 +75,7 @@ def count_label_width(top: float) -> int:
 
 
 def _shared_layout(traces: Sequence[Any], title: str, height: int = 360, left: int = 10, right: int = 30,
-                   bottom: int = 10) -> dict[str, Any]:
+                   bottom: int = 10, top: int = 50) -> dict[str, Any]:
     """Shared look; a legend sits at the figure's bottom edge, below the axis title, never on top of it.
 
     ``left``, ``right``, ``bottom``: the margins the figure's labels need (see above); a legend
@@ -84,7 +85,7 @@ def _shared_layout(traces: Sequence[Any], title: str, height: int = 360, left: i
     return dict(
         template=TEMPLATE, title=dict(text=title, x=0, xanchor="left"),
         height=height + (30 if legend else 0), font=FONT,
-        margin=dict(l=left, r=right, t=50, b=bottom + (LEGEND_PX if legend else 0)),
+        margin=dict(l=left, r=right, t=top, b=bottom + (LEGEND_PX if legend else 0)),
         legend=dict(orientation="h", yref="container", y=0, yanchor="bottom", x=0, xanchor="left"),
         plot_bgcolor="white", paper_bgcolor="white",
     )
@@ -168,14 +169,33 @@ def per_year(frame: pd.DataFrame, unit: str, title: str = "Attacks per year") ->
                    bottom=TICK_ROW_PX + AXIS_TITLE_PX)
 
 
+# breakdowns sit in half-width columns: in a window of 900 px a column is about 200 px wide,
+# and Plotly cuts a tick label or title longer than its margin allows instead of wrapping it
+WRAP_LABEL_CHARS = 16
+WRAP_TITLE_CHARS = 24
+ROW_PX = {1: 28, 2: 34}  # a category row by the lines of its label; more lines: MANY_LINES_ROW_PX
+MANY_LINES_ROW_PX = 46
+TITLE_LINE_PX = 22
+
+
+def wrapped(text: str, longest: int) -> str:
+    """``text`` on as many lines (Plotly's ``<br>``) as keep each within ``longest`` characters,
+    cut at spaces; a single longer word stays whole."""
+    return "<br>".join(textwrap.wrap(text, width=longest, break_long_words=False, break_on_hyphens=False)
+                       or [text])
+
+
 def breakdown(frame: pd.DataFrame, column: str, unit: str, title: str, colour_by_group: bool = False) -> go.Figure:
-    """Horizontal bars of one dimension (largest at the top)."""
+    """Horizontal bars of one dimension (largest at the top); long labels and titles on two lines."""
     if frame.empty:
         return empty_figure("No data for this selection")
     data = frame.copy()
     data["shown"] = pd.to_numeric(data["value"], errors="coerce").fillna(0)
     data["text"] = _display(data)
     label = f"{column}_label" if f"{column}_label" in data else column
+    data[label] = data[label].astype(str).map(lambda text: wrapped(text, WRAP_LABEL_CHARS))
+    lines = int(data[label].str.count("<br>").max()) + 1
+    title = wrapped(title, WRAP_TITLE_CHARS)
     data = data.sort_values("shown", ascending=True, kind="stable")
     if colour_by_group and "actor_group" in data:
         traces = _by_group(data, lambda part, name, colour: _bars(part, "shown", label, "text", colour, name,
@@ -192,7 +212,10 @@ def breakdown(frame: pd.DataFrame, column: str, unit: str, title: str, colour_by
         barmode="relative", legend=dict(title=dict(text="")))
     # the category labels' margin is left to automargin: a fixed one as wide as the longest label
     # would leave no room for the bars in a narrow column (Plotly fits fixed margins first)
-    return _figure(traces, title, layout, height=max(260, 28 * len(data) + 110), bottom=TICK_ROW_PX + AXIS_TITLE_PX)
+    row = ROW_PX.get(lines, MANY_LINES_ROW_PX)
+    extra_title = TITLE_LINE_PX * title.count("<br>")
+    return _figure(traces, title, layout, height=max(260, row * len(data) + 110) + extra_title,
+                   bottom=TICK_ROW_PX + AXIS_TITLE_PX, top=50 + extra_title)
 
 
 def world_map(frame: pd.DataFrame, unit: str, title: str = "Where") -> go.Figure:

@@ -41,3 +41,27 @@ def test_heat_map_years_are_categories_even_for_a_single_year():
     heat = charts.heatmap(cells, "incidents")
     assert heat.layout.xaxis.type == "category"
     assert list(heat.data[0].x) == ["2024"]
+
+
+def test_long_breakdown_labels_and_titles_wrap_instead_of_being_cut() -> None:
+    """Plotly cuts a tick label longer than its margin allows (a half-width column is about
+    200 px in a 900 px window): long labels and titles go on several lines, rows grow to hold them."""
+    assert charts.wrapped("Threats", 16) == "Threats"
+    assert charts.wrapped("Defamation and stigmatising statements", 16) == "Defamation and<br>stigmatising<br>statements"
+    assert charts.wrapped("Extraordinarily-long-single-word", 16) == "Extraordinarily-long-single-word"  # kept whole
+    frame = pd.DataFrame({"violation_code": ["threat", "defamation"], "value": [5, 3],
+                          "violation_code_label": ["Threats", "Defamation and stigmatising statements"]})
+    fig = charts.breakdown(frame, "violation_code", "incidents", "Perpetrators: state and non-state")
+    assert list(fig.layout.yaxis.categoryarray) == ["Defamation and<br>stigmatising<br>statements", "Threats"]
+    assert all(len(line) <= charts.WRAP_LABEL_CHARS for label in fig.data[0].y for line in label.split("<br>"))
+    assert fig.layout.title.text == "Perpetrators: state and<br>non-state"
+    assert fig.layout.margin.t == 50 + charts.TITLE_LINE_PX
+    short = charts.breakdown(frame.assign(violation_code_label=["Threats", "Beating"]), "violation_code",
+                             "incidents", "Kinds")
+    assert short.layout.margin.t == 50 and short.layout.title.text == "Kinds"
+    # three-line labels get taller rows than one-line labels (here both above the 260 px minimum)
+    many = pd.concat([frame] * 10, ignore_index=True)
+    many["violation_code"] = [f"c{i}" for i in range(len(many))]
+    one_line = many.assign(violation_code_label=[f"Kind {i}" for i in range(len(many))])
+    assert (charts.breakdown(many, "violation_code", "incidents", "Kinds").layout.height
+            > charts.breakdown(one_line, "violation_code", "incidents", "Kinds").layout.height)
