@@ -174,7 +174,7 @@ def per_year(frame: pd.DataFrame, unit: str, title: str = "Attacks per year") ->
 WRAP_LABEL_CHARS = 16
 WRAP_TITLE_CHARS = 24
 ROW_PX = {1: 28, 2: 34}  # a category row by the lines of its label; more lines: MANY_LINES_ROW_PX
-MANY_LINES_ROW_PX = 46
+MANY_LINES_ROW_PX = 52
 TITLE_LINE_PX = 22
 
 
