@@ -13,9 +13,14 @@ import streamlit as st
 from .plot import loader_js
 
 # the element holding the script is hidden, so the page keeps its spacing; a style-only
-# st.html goes to Streamlit's event container and takes no space itself
+# st.html goes to Streamlit's event container and takes no space itself.
+# Streamlit shows a shimmering placeholder (stSkeleton) for each element whose code is
+# still loading, about thirty on a cold Overview; with no GPU (a server, a thin client)
+# every frame of that shimmer is painted and composited on the CPU the page needs to
+# render. The placeholders stay, still.
 HIDE_PRELOAD = ('<style>[data-testid="stElementContainer"]:has(script.hrd-preload) '
-                "{display: none}</style>")
+                "{display: none}\n"
+                '[data-testid="stSkeleton"], [data-testid="stSkeleton"] * {animation: none !important}</style>')
 
 
 def preload_script() -> str:

@@ -313,6 +313,18 @@ def test_chart_bundle_loads_once_from_the_first_message(server, browser):
         hidden = page.evaluate("""() => Array.from(document.querySelectorAll('script.hrd-preload'))
             .map(s => getComputedStyle(s.closest('[data-testid="stElementContainer"]')).display)""")
         assert hidden == ["none"], hidden  # the element takes no space on the page
+        # Streamlit's loading placeholders keep still (each shimmer frame is painted on the CPU)
+        still = page.evaluate("""() => {
+            const box = document.createElement('div');
+            box.setAttribute('data-testid', 'stSkeleton');
+            box.innerHTML = '<div style="animation: hrd-probe 1s infinite"></div>';
+            box.style.animation = 'hrd-probe 1s infinite';
+            document.body.appendChild(box);
+            const names = [getComputedStyle(box).animationName, getComputedStyle(box.firstChild).animationName];
+            box.remove();
+            return names;
+        }""")
+        assert still == ["none", "none"], still
         ctx.close()
 
 
