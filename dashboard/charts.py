@@ -186,7 +186,7 @@ def wrapped(text: str, longest: int) -> str:
 
 
 def breakdown(frame: pd.DataFrame, column: str, unit: str, title: str, colour_by_group: bool = False) -> go.Figure:
-    """Horizontal bars of one dimension (largest at the top); long labels and titles on two lines."""
+    """Horizontal bars of one dimension (largest at the top); long labels and titles wrapped (``wrapped``)."""
     if frame.empty:
         return empty_figure("No data for this selection")
     data = frame.copy()

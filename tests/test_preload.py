@@ -76,6 +76,10 @@ def test_chart_figures_carry_the_dashboards_own_look() -> None:
     assert spec["layout"]["template"]["layout"]["yaxis"]["gridcolor"] == charts.GRID
     assert "#000001" not in json.dumps(spec)  # Streamlit's theme placeholders, replaced only by its own element
     assert plot.figure_title(go.Figure(layout={"title": {"text": "<b>Where</b>"}})) == "Where"
+    wrapped = charts.breakdown(pd.DataFrame({"actor_type": ["police"], "value": [2]}), "actor_type", "incidents",
+                               "Perpetrators: state and non-state")
+    assert "<br>" in wrapped.layout.title.text  # drawn on two lines, named on one
+    assert plot.figure_title(wrapped) == "Perpetrators: state and non-state"
 
 
 def _app(seed_db_path: Path, tmp_path: Path, monkeypatch) -> AppTest:

@@ -38,9 +38,9 @@ def _element() -> Callable[..., Any]:
 
 
 def figure_title(fig: go.Figure) -> str:
-    """The chart's title as plain text, for its accessible name."""
+    """The chart's title as plain text, for its accessible name (a wrapped title on one line)."""
     text = fig.layout.title.text or ""
-    return text.replace("<b>", "").replace("</b>", "")
+    return text.replace("<b>", "").replace("</b>", "").replace("<br>", " ")
 
 
 def _point(state: Any) -> dict[str, Any] | None:

@@ -393,6 +393,9 @@ def test_a_click_on_a_country_or_a_bar_filters_the_page(server, browser, screens
     page.wait_for_function("document.querySelectorAll('.choroplethlocation').length === 1", timeout=WAIT)
     kinds = page.locator('[data-testid="hrdChart"]').nth(2)
     assert kinds.get_attribute("aria-label") == "Kinds of attack"
+    # a title drawn on two lines is named on one
+    assert page.locator('[data-testid="hrdChart"]').nth(3).get_attribute("aria-label") == \
+        "Perpetrators: state and non-state"
     code, label = kinds.evaluate("d => [d.data[0].customdata[0][0], d.data[0].y[0]]")
     bar = kinds.locator(".bars .point path").first.bounding_box()
     page.mouse.move(bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)
