@@ -12,13 +12,13 @@ import streamlit as st
 
 from .plot import loader_js
 
-# the element holding the script is hidden, so the page keeps its spacing; a style-only
-# st.html goes to Streamlit's event container and takes no space itself.
+# The page's first style. The element holding the script is hidden, so the page keeps its
+# spacing; a style-only st.html goes to Streamlit's event container and takes no space itself.
 # Streamlit shows a shimmering placeholder (stSkeleton) for each element whose code is
 # still loading, about thirty on a cold Overview; with no GPU (a server, a thin client)
 # every frame of that shimmer is painted and composited on the CPU the page needs to
 # render. The placeholders stay, still.
-HIDE_PRELOAD = ('<style>[data-testid="stElementContainer"]:has(script.hrd-preload) '
+PAGE_STYLE = ('<style>[data-testid="stElementContainer"]:has(script.hrd-preload) '
                 "{display: none}\n"
                 '[data-testid="stSkeleton"], [data-testid="stSkeleton"] * {animation: none !important}</style>')
 
@@ -30,6 +30,6 @@ def preload_script() -> str:
 
 
 def preload_charts() -> None:
-    """Send the load as a hidden element of its own."""
-    st.html(HIDE_PRELOAD)
+    """Send the page's first style, then the load as a hidden element of its own."""
+    st.html(PAGE_STYLE)
     st.html(preload_script(), unsafe_allow_javascript=True, width="content")
