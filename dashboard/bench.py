@@ -5,7 +5,8 @@ by the demo generator, then times what a visitor waits for: the Overview page's
 data (every query behind its figures and charts) with no filter and with three
 filters, the Compare page's data for two selections, the Cases table's first page,
 CSV exports of all incidents and all acts, a real ``streamlit run`` server's cold
-start to the first rendered page, the server's peak memory, and, in headless
+start to the first page (sent in full to a client of Streamlit's protocol that draws
+nothing, and drawn in headless Chromium), the server's peak memory, and, in headless
 Chromium, the time from moving the year slider to the charts being drawn again.
 The same Overview data is also computed with a straightforward pandas
 implementation (act_facts loaded into a DataFrame, filtered, grouped) and checked
@@ -473,13 +474,40 @@ def _wait_for_page(page: Any, timeout_ms: int, query: str = "") -> None:
     )
 
 
+def _start_probe(timeout_s: float) -> subprocess.Popen:
+    """The session probe (``components/session_probe.py``), started and past its imports, waiting
+    for the server's address: its own start-up must not share the server's cold start."""
+    probe = subprocess.Popen([sys.executable, "-m", "dashboard.components.session_probe", str(timeout_s)], cwd=ROOT,
+                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert probe.stdout is not None
+    if probe.stdout.readline().strip() != "ready":
+        probe.kill()
+        raise RuntimeError("the session probe did not start: " + (probe.communicate()[1] or "")[-2000:])
+    return probe
+
+
+def _first_page_served(probe: subprocess.Popen, url: str, timeout_s: float) -> dict[str, Any]:
+    """Hand the probe the server's address and wait for the first page's last message; the page
+    must have run to the end with the Overview's metrics and every chart in it."""
+    out, err = probe.communicate(url + "\n", timeout=timeout_s + 10)
+    lines = out.strip().splitlines()
+    result = json.loads(lines[-1]) if lines else {"status": "FAILED", "error": err[-2000:], "elements": {}}
+    elements = result.get("elements", {})
+    if (result.get("status") != "FINISHED_SUCCESSFULLY" or elements.get("bidi_component", 0) < CHART_COUNT
+            or elements.get("metric", 0) < 4 or elements.get("exception")):
+        raise RuntimeError(f"the first page sent to the session probe is not the Overview: {result}")
+    return result
+
+
 def server_session(db_path: Path, runs: int, browser: bool, log: Callable[[str], None] = print,
                    timeout_s: float = 300.0, cold_start_only: bool = False) -> dict[str, Any]:
     """Start ``streamlit run`` on the database; time its cold start and, in Chromium, a filter change.
 
     Cold start is measured from starting the server process to the Overview page
     rendered in the browser (metrics shown, charts drawn, script not running); with
-    ``browser=False`` only to the server's health check answering. The server's
+    ``browser=False`` to the whole first page sent to the session probe, a client of
+    Streamlit's protocol that draws nothing (``components/session_probe.py``): the
+    server's own share. The server's
     memory is the peak RSS of its process tree over the whole session, which for a
     large file lasts until the app's delayed background check of the file has run.
     ``cold_start_only``: stop after the first page (the repeated cold starts of ``cold_starts``).
@@ -495,6 +523,7 @@ def server_session(db_path: Path, runs: int, browser: bool, log: Callable[[str],
         "--browser.gatherUsageStats", "false",
     ]
     result: dict[str, Any] = {"browser": browser}
+    probe = None if browser else _start_probe(timeout_s)
     with nullcontext() if not browser else _chromium() as chromium:
         context = chromium.new_context(viewport={"width": 1400, "height": 3000}) if chromium else None
         page = context.new_page() if context else None
@@ -518,11 +547,17 @@ def server_session(db_path: Path, runs: int, browser: bool, log: Callable[[str],
                         if not cold_start_only:
                             result["filter_change"] = _filter_changes(page, runs, timeout_s)
                             result["file_check_in_memory_peak"] = _wait_for_file_check(db_path, start)
-                    else:
-                        result["cold_start_s"] = result["health_s"]
+                    elif probe is not None:
+                        served = _first_page_served(probe, url, timeout_s)
+                        result["served_s"] = round(time.perf_counter() - start, 3)
+                        result["served_elements"] = served["elements"]
+                        result["served_messages"] = served["messages"]
                         result["filter_change"] = None
                 result["server_peak_rss_mib"] = round(sampler.peak / 2**20, 1)
             finally:
+                if probe is not None and probe.poll() is None:
+                    probe.kill()
+                    probe.wait()
                 os.killpg(proc.pid, 15)
                 try:
                     proc.wait(timeout=20)
@@ -634,15 +669,25 @@ def bench_size(n: int, runs: int, workdir: Path, browser: bool, log: Callable[[s
 
 
 def cold_starts(path: Path, runs: int, browser: bool, log: Callable[[str], None] = print) -> dict[str, Any]:
-    """``runs`` cold starts, each a new server process and a new browser context: the first session
-    also times the filter changes and the memory; the median of all is the cold start reported
-    (one start on this shared two-core machine varies by a second or more from the next)."""
-    first = server_session(path, runs, browser, log)
-    sessions = [first] + [server_session(path, runs, browser, log, cold_start_only=True)
-                          for _ in range(max(runs, 1) - 1)]
-    first["cold_start"] = summarise([s["cold_start_s"] for s in sessions])
+    """``runs`` cold starts to the first page sent to the session probe and, with ``browser``,
+    ``runs`` more to the page drawn in Chromium, alternately, each a new server process (and
+    a new browser context). The first browser session also times the filter changes; memory
+    is the peak over all. The medians are the figures reported (one start on this shared
+    two-core machine varies by a second or more from the next)."""
+    sessions: list[dict[str, Any]] = []
+    for i in range(max(runs, 1)):
+        if browser:
+            sessions.append(server_session(path, runs, True, log, cold_start_only=i > 0))
+        sessions.append(server_session(path, runs, False, log, cold_start_only=True))
+    first = dict(sessions[0])
+    drawn = [s["cold_start_s"] for s in sessions if s["browser"]]
+    served = [s for s in sessions if not s["browser"]]
+    first["cold_start"] = summarise(drawn) if drawn else None
+    first["cold_start_s"] = first["cold_start"]["median_s"] if drawn else None
+    first["served"] = summarise([s["served_s"] for s in served])
+    first["served_s"] = first["served"]["median_s"]
+    first["served_elements"] = served[-1]["served_elements"]
     first["health"] = summarise([s["health_s"] for s in sessions])
-    first["cold_start_s"] = first["cold_start"]["median_s"]
     first["health_s"] = first["health"]["median_s"]
     first["server_peak_rss_mib"] = max(s["server_peak_rss_mib"] for s in sessions)
     return first
@@ -672,8 +717,11 @@ def verdicts(results: dict[str, Any]) -> list[dict[str, Any]]:
         add("  ... every incident, newest first", "in order", {True: "yes", False: "no"}.get(ordered), ordered,
             1_000_000)
         s = r["server"]
-        add("Cold start to first page (median)", "< 5 s", s["cold_start_s"], s["cold_start_s"] < 5.0 if s["browser"] else None,
+        add("Cold start to first page sent (session probe, median)", "< 5 s", s["served_s"], s["served_s"] < 5.0,
             1_000_000)
+        drawn = s.get("cold_start_s")
+        add("Cold start to first page drawn (Chromium, same cores, median)", "< 5 s", drawn,
+            drawn < 5.0 if drawn is not None else None, 1_000_000)
         add("Server memory (peak RSS)", "< 2 GiB", s["server_peak_rss_mib"], s["server_peak_rss_mib"] < MEMORY_TARGET_MIB,
             1_000_000)
         fc = s.get("filter_change")
@@ -729,8 +777,10 @@ def table(results: dict[str, Any]) -> str:
                                                      else "—" for r in sizes])
     rows.append(["pandas figures equal DuckDB's"] + [str(r["pandas"].get("matches_filtered", "—")) for r in sizes])
     rows.append(["Server health check"] + [_spread(r["server"].get("health")) for r in sizes])
-    rows.append(["Cold start to first page"] + [_spread(r["server"].get("cold_start")) if r["server"]["browser"]
-                                                 else "skipped" for r in sizes])
+    rows.append(["Cold start, first page sent (probe)"] + [_spread(r["server"].get("served")) for r in sizes])
+    rows.append(["Cold start, first page drawn (Chromium)"] + [_spread(r["server"].get("cold_start"))
+                                                               if r["server"].get("cold_start") else "skipped"
+                                                               for r in sizes])
     rows.append(["Server peak memory"] + [f"{r['server']['server_peak_rss_mib']:,.0f} MiB" for r in sizes])
     rows.append(["Browser: filter change"] + [_spread(r["server"]["filter_change"]) if r["server"]["filter_change"]
                                                else "skipped" for r in sizes])
@@ -812,7 +862,8 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--runs", type=int, default=5, help="timed runs per measurement, after one warm-up (default 5)")
     p.add_argument("--json", type=Path, default=DEFAULT_WORKDIR / "bench.json", help="where to write the results")
     p.add_argument("--skip-browser", action="store_true",
-                   help="no Chromium: cold start is timed to the server's health check, no filter-change timing")
+                   help="no Chromium: cold start is timed to the first page sent to the session probe only, "
+                        "no filter-change timing")
     p.add_argument("--workdir", type=Path, default=DEFAULT_WORKDIR,
                    help="where benchmark databases are built and kept between runs")
 
