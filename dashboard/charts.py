@@ -185,8 +185,19 @@ def wrapped(text: str, longest: int) -> str:
                        or [text])
 
 
-def breakdown(frame: pd.DataFrame, column: str, unit: str, title: str, colour_by_group: bool = False) -> go.Figure:
-    """Horizontal bars of one dimension (largest at the top); long labels and titles wrapped (``wrapped``)."""
+def title_lines(*titles: str) -> int:
+    """The most lines any of these titles takes once wrapped: the title room two charts side by side
+    share, so that their plots start at the same height."""
+    return max((wrapped(title, WRAP_TITLE_CHARS).count("<br>") + 1 for title in titles), default=1)
+
+
+def breakdown(frame: pd.DataFrame, column: str, unit: str, title: str, colour_by_group: bool = False,
+              title_room: int = 1) -> go.Figure:
+    """Horizontal bars of one dimension (largest at the top); long labels and titles wrapped (``wrapped``).
+
+    ``title_room``: lines kept for the title even if it takes fewer (``title_lines`` of the charts
+    drawn beside this one).
+    """
     if frame.empty:
         return empty_figure("No data for this selection")
     data = frame.copy()
@@ -213,7 +224,7 @@ def breakdown(frame: pd.DataFrame, column: str, unit: str, title: str, colour_by
     # the category labels' margin is left to automargin: a fixed one as wide as the longest label
     # would leave no room for the bars in a narrow column (Plotly fits fixed margins first)
     row = ROW_PX.get(lines, MANY_LINES_ROW_PX)
-    extra_title = TITLE_LINE_PX * title.count("<br>")
+    extra_title = TITLE_LINE_PX * (max(title.count("<br>") + 1, title_room) - 1)
     return _figure(traces, title, layout, height=max(260, row * len(data) + 110) + extra_title,
                    bottom=TICK_ROW_PX + AXIS_TITLE_PX, top=50 + extra_title)
 

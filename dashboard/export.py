@@ -16,6 +16,7 @@ import csv
 import io
 import shutil
 import tempfile
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
@@ -190,7 +191,8 @@ def selection_csv_counted(con: duckdb.DuckDBPyConnection, kind: str, filters: Fi
     which reads one state of the data."""
     text, params = export_query(con, kind, filters, mode, limit)
     ranges = position_ranges(con, kind, filters, mode, limit)
-    with tempfile.TemporaryDirectory(prefix="hrd_export_") as folder:
+    folder = tempfile.mkdtemp(prefix="hrd_export_")
+    try:
         if len(ranges) > 1:
             before = data_version(con)
             paths = [Path(folder) / f"part{i}.csv" for i in range(len(ranges))]
@@ -204,6 +206,20 @@ def selection_csv_counted(con: duckdb.DuckDBPyConnection, kind: str, filters: Fi
         whole = Path(folder) / "export.csv"
         rows = _copy_to(con, text, params, whole, True)
         return whole.read_bytes(), rows
+    finally:
+        remove_soon(Path(folder))
+
+
+def remove_soon(folder: Path) -> threading.Thread:
+    """Delete an export's scratch folder in a thread of its own, once its bytes are read.
+
+    Why: unlinking the hundreds of megabytes just written (a million incidents: 524 MB)
+    takes 0.2-0.5 s that the person waiting for the file need not wait. Not a daemon
+    thread, so an exiting process still removes the folder first: no export is left behind."""
+    remover = threading.Thread(target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True},
+                               name="hrd_export_cleanup")
+    remover.start()
+    return remover
 
 
 def position_ranges(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters, mode: Mode = "public",

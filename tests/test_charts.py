@@ -59,6 +59,14 @@ def test_long_breakdown_labels_and_titles_wrap_instead_of_being_cut() -> None:
     short = charts.breakdown(frame.assign(violation_code_label=["Threats", "Beating"]), "violation_code",
                              "incidents", "Kinds")
     assert short.layout.margin.t == 50 and short.layout.title.text == "Kinds"
+    # beside a chart whose title takes two lines, a one-line title keeps the same room: both plots
+    # start at the same height (the Overview's two breakdowns)
+    room = charts.title_lines("Kinds", "Perpetrators: state and non-state")
+    assert room == 2 and charts.title_lines("Kinds") == 1
+    beside = charts.breakdown(frame, "violation_code", "incidents", "Kinds", title_room=room)
+    assert beside.layout.margin.t == fig.layout.margin.t and beside.layout.title.text == "Kinds"
+    alone = charts.breakdown(frame, "violation_code", "incidents", "Kinds")
+    assert beside.layout.height - alone.layout.height == charts.TITLE_LINE_PX
     # three-line labels get taller rows than one-line labels (here both above the 260 px minimum)
     many = pd.concat([frame] * 10, ignore_index=True)
     many["violation_code"] = [f"c{i}" for i in range(len(many))]

@@ -432,3 +432,32 @@ def test_a_write_during_the_parts_gives_one_consistent_file(writable_seed_db: Pa
         con.close()
     assert (data, rows) == (after, after_rows)  # the state after the write, whole
     assert data.count(b"Corrected title") == 2 and rows == 2 and len(read_back(data)) == 2
+
+
+def test_the_scratch_folder_is_removed_after_an_export_and_after_a_failure(demo_con, monkeypatch) -> None:
+    """The export's files (analyst-mode ones hold restricted cases) are deleted once the bytes are
+    read, by a thread of their own so nobody waits for it: after it, nothing is left behind."""
+    made: list[Path] = []
+    removers: list[threading.Thread] = []
+    mkdtemp, remove_soon = export.tempfile.mkdtemp, export.remove_soon
+
+    def tracked_mkdtemp(**kwargs: object) -> str:
+        made.append(Path(mkdtemp(**kwargs)))
+        return str(made[-1])
+
+    def tracked_remove(folder: Path) -> threading.Thread:
+        removers.append(remove_soon(folder))
+        return removers[-1]
+
+    monkeypatch.setattr(export.tempfile, "mkdtemp", tracked_mkdtemp)
+    monkeypatch.setattr(export, "remove_soon", tracked_remove)
+    data = export.selection_csv(demo_con, "incidents", Filters(), "analyst")
+    assert data.startswith(b"\xef\xbb\xbf") and len(read_back(data)) > 100
+    monkeypatch.setattr(export, "_copy_to", lambda *args: (_ for _ in ()).throw(duckdb.IOException("disk full")))
+    with pytest.raises(duckdb.IOException):
+        export.selection_csv(demo_con, "acts", Filters(), "analyst")
+    assert len(made) == 2 and len(removers) == 2
+    for remover in removers:
+        remover.join(30)
+        assert not remover.daemon  # an exiting process waits for it
+    assert not any(folder.exists() for folder in made)

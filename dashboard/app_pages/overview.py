@@ -53,16 +53,18 @@ chart_note(by_country, unit)
 download_csv(by_country, "by_country", filters, "country", unit=unit)
 
 left, right = st.columns(2)
+kinds_title, actors_title = _("Kinds of attack"), _("Perpetrators: state and non-state")
+room = charts.title_lines(kinds_title, actors_title)  # side by side: both plots start at the same height
 with left:
     by_violation = frames["violation"]
-    chart(charts.breakdown(by_violation, "violation_code", unit, _("Kinds of attack")), key="chart_violation",
+    chart(charts.breakdown(by_violation, "violation_code", unit, kinds_title, title_room=room), key="chart_violation",
           on_click=lambda point: narrow("violations", first_custom(point)))
     chart_note(by_violation, unit)
     download_csv(by_violation, "by_violation", filters, "violation", unit=unit)
 with right:
     by_actor = frames["actor_type,actor_group"]
-    chart(charts.breakdown(by_actor, "actor_type", unit, _("Perpetrators: state and non-state"),
-                           colour_by_group=True), key="chart_actor",
+    chart(charts.breakdown(by_actor, "actor_type", unit, actors_title, colour_by_group=True, title_room=room),
+          key="chart_actor",
           on_click=lambda point: narrow("actor_types", first_custom(point)))
     chart_note(by_actor, unit)
     download_csv(by_actor, "by_actor_type", filters, "actor", unit=unit)
