@@ -19,4 +19,5 @@ select
 from incidents as i
 join selected using (incident_id)
 group by all
-order by value desc, place
+-- a total order: the same place name can occur in several countries
+order by value desc, place, i.country_code
