@@ -22,5 +22,6 @@ where ($include_synthetic or not d.is_synthetic)
   and ($search = '' or contains(lower(d.name), lower($search)))
   and (not $public_only or (d.is_name_public and d.visibility = 'public'))
 group by all
-order by incident_count desc, d.name
+-- the id settles ties, so the same 500 are listed, in the same order, every time
+order by incident_count desc, d.name, d.defender_id
 limit 500

@@ -24,4 +24,5 @@ union all
 select 'sector', u.cell.code, cast(sum(u.cell.act_count) as bigint) from fact_cells, unnest(sector_cells) as u(cell) group by all
 union all
 select 'gender', u.cell.code, cast(sum(u.cell.act_count) as bigint) from fact_cells, unnest(gender_cells) as u(cell) group by all
-order by dimension, act_count desc
+-- codes with as many acts in code order: the sidebar lists them the same way every time
+order by dimension, act_count desc, code

@@ -98,6 +98,19 @@ def test_places_are_in_one_order_whatever_the_ties(demo_con, mode):
     assert list(frame.index) == list(ordered.index)
 
 
+def test_filter_options_and_defenders_are_in_one_order_whatever_the_ties(demo_con):
+    """Equal counts are settled by the code (sidebar options) and the name, then the id (defenders:
+    the list stops at 500, so a tie at the cut would otherwise change who is listed)."""
+    options = sql.run(demo_con, "filter_options", {})
+    ordered = options.sort_values(["dimension", "act_count", "code"], ascending=[True, False, True], kind="stable")
+    assert list(options.index) == list(ordered.index)
+    params = {"include_synthetic": True, "search": "", "public_only": False}
+    defenders = sql.run(demo_con, "defender_list", params)
+    ordered = defenders.sort_values(["incident_count", "name", "defender_id"], ascending=[False, True, True],
+                                    kind="stable")
+    assert list(defenders.index) == list(ordered.index)
+
+
 def test_detail_queries_find_the_seed_incident(demo_con):
     detail = sql.run(demo_con, "incident_detail", {"incident_id": 2})
     assert list(detail["place"]) == ["Almaty"]
