@@ -206,6 +206,7 @@ def breakdown(frame: pd.DataFrame, column: str, unit: str, title: str, colour_by
     label = f"{column}_label" if f"{column}_label" in data else column
     data[label] = data[label].astype(str).map(lambda text: wrapped(text, WRAP_LABEL_CHARS))
     lines = int(data[label].str.count("<br>").max()) + 1
+    title_room = max(title_lines(title), title_room)
     title = wrapped(title, WRAP_TITLE_CHARS)
     data = data.sort_values("shown", ascending=True, kind="stable")
     if colour_by_group and "actor_group" in data:
@@ -224,7 +225,7 @@ def breakdown(frame: pd.DataFrame, column: str, unit: str, title: str, colour_by
     # the category labels' margin is left to automargin: a fixed one as wide as the longest label
     # would leave no room for the bars in a narrow column (Plotly fits fixed margins first)
     row = ROW_PX.get(lines, MANY_LINES_ROW_PX)
-    extra_title = TITLE_LINE_PX * (max(title.count("<br>") + 1, title_room) - 1)
+    extra_title = TITLE_LINE_PX * (title_room - 1)
     return _figure(traces, title, layout, height=max(260, row * len(data) + 110) + extra_title,
                    bottom=TICK_ROW_PX + AXIS_TITLE_PX, top=50 + extra_title)
 
