@@ -54,6 +54,7 @@ LARGE_SIZE = 10_000_000
 BENCH_SEED = 20241009
 DEFAULT_WORKDIR = ROOT / "artifacts" / "bench"
 CHART_COUNT = 5  # the Overview's plotly charts: per year, map, kinds, perpetrators, heat map
+METRIC_COUNT = 4  # the Overview's headline figures: incidents, acts, defenders, countries
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -459,18 +460,18 @@ def _wait_for_page(page: Any, timeout_ms: int, query: str = "") -> None:
     the new figures replace them; the element marks a chart ``data-drawing`` until then.
     """
     page.wait_for_function(
-        """([charts, query]) => {
+        """([charts, metrics, query]) => {
             const app = document.querySelector('[data-testid="stApp"]');
             const drawn = [...document.querySelectorAll('[data-testid="hrdChart"].js-plotly-plot')]
                 .filter(p => getComputedStyle(p).visibility !== 'hidden'
                     && p.querySelector('.main-svg .bars, .main-svg .hm, .main-svg .choroplethlocation'));
             return app && app.getAttribute('data-test-script-state') === 'notRunning'
-                && document.querySelectorAll('[data-testid="stMetricValue"]').length >= 4
+                && document.querySelectorAll('[data-testid="stMetricValue"]').length >= metrics
                 && drawn.length >= charts
                 && !document.querySelector('[data-testid="hrdChart"][data-drawing]')
                 && (query === '' || window.location.search.includes(query));
         }""",
-        arg=[CHART_COUNT, query], timeout=timeout_ms, polling=20,
+        arg=[CHART_COUNT, METRIC_COUNT, query], timeout=timeout_ms, polling=20,
     )
 
 
@@ -494,7 +495,7 @@ def _first_page_served(probe: subprocess.Popen, url: str, timeout_s: float) -> d
     result = json.loads(lines[-1]) if lines else {"status": "FAILED", "error": err[-2000:], "elements": {}}
     elements = result.get("elements", {})
     if (result.get("status") != "FINISHED_SUCCESSFULLY" or elements.get("bidi_component", 0) < CHART_COUNT
-            or elements.get("metric", 0) < 4 or elements.get("exception")):
+            or elements.get("metric", 0) < METRIC_COUNT or elements.get("exception")):
         raise RuntimeError(f"the first page sent to the session probe is not the Overview: {result}")
     return result
 
@@ -547,7 +548,8 @@ def server_session(db_path: Path, runs: int, browser: bool, log: Callable[[str],
                         if not cold_start_only:
                             result["filter_change"] = _filter_changes(page, runs, timeout_s)
                             result["file_check_in_memory_peak"] = _wait_for_file_check(db_path, start)
-                    elif probe is not None:
+                    else:
+                        assert probe is not None
                         served = _first_page_served(probe, url, timeout_s)
                         result["served_s"] = round(time.perf_counter() - start, 3)
                         result["served_elements"] = served["elements"]

@@ -75,7 +75,7 @@ def test_bench_json_has_every_measurement(bench_json: dict) -> None:
     assert 0 < server["health"]["min_s"] <= server["served"]["min_s"]
     # the probe received the Overview: its four headline figures and five charts, no error
     elements = server["served_elements"]
-    assert elements["metric"] == 4 and elements["bidi_component"] == bench.CHART_COUNT
+    assert elements["metric"] == bench.METRIC_COUNT and elements["bidi_component"] == bench.CHART_COUNT
     assert "exception" not in elements and "alert" not in elements
     assert server["server_peak_rss_mib"] > 50  # a real Streamlit process was measured
     assert isinstance(bench_json["targets"], list)
