@@ -86,6 +86,12 @@ def test_row_limit_and_offset_page_through_lists(demo_con):
     assert not set(first["incident_id"]) & set(second["incident_id"])
 
 
+def assert_in_order(frame: pd.DataFrame, by: list[str], ascending: list[bool]) -> None:
+    """The query's rows come in exactly the order of these keys (a stable sort changes nothing)."""
+    ordered = frame.sort_values(by, ascending=ascending, kind="stable")
+    assert list(frame.index) == list(ordered.index)
+
+
 @pytest.mark.parametrize("mode", ["public", "analyst"])
 def test_places_are_in_one_order_whatever_the_ties(demo_con, mode):
     """Places with as many incidents and the same name ("(not public)" in public mode, a place
@@ -94,21 +100,17 @@ def test_places_are_in_one_order_whatever_the_ties(demo_con, mode):
     params = Filters().to_params() | MODE_PARAMS[mode] | {"reveal_places": mode == "analyst"}
     frame = sql.run(demo_con, "places_by_incident_count", params)
     assert frame.duplicated(["value", "place"]).any()  # the demo has such ties
-    ordered = frame.sort_values(["value", "place", "country_code"], ascending=[False, True, True], kind="stable")
-    assert list(frame.index) == list(ordered.index)
+    assert_in_order(frame, ["value", "place", "country_code"], [False, True, True])
 
 
 def test_filter_options_and_defenders_are_in_one_order_whatever_the_ties(demo_con):
     """Equal counts are settled by the code (sidebar options) and the name, then the id (defenders:
     the list stops at 500, so a tie at the cut would otherwise change who is listed)."""
     options = sql.run(demo_con, "filter_options", {})
-    ordered = options.sort_values(["dimension", "act_count", "code"], ascending=[True, False, True], kind="stable")
-    assert list(options.index) == list(ordered.index)
+    assert_in_order(options, ["dimension", "act_count", "code"], [True, False, True])
     params = {"include_synthetic": True, "search": "", "public_only": False}
     defenders = sql.run(demo_con, "defender_list", params)
-    ordered = defenders.sort_values(["incident_count", "name", "defender_id"], ascending=[False, True, True],
-                                    kind="stable")
-    assert list(defenders.index) == list(ordered.index)
+    assert_in_order(defenders, ["incident_count", "name", "defender_id"], [False, True, True])
 
 
 def test_detail_queries_find_the_seed_incident(demo_con):
