@@ -43,10 +43,10 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from . import backup, db, metrics, sql
+from . import backup, compare, db, metrics
 from .export import incidents_frame, selection_csv
 from .filters import Filters, make_filters
-from .privacy import aggregate_filters, listing_filters, suppress
+from .privacy import aggregate_filters, listing_filters
 from .settings import QUERIES_DIR, ROOT
 
 DEFAULT_SIZES = (10_000, 100_000, 1_000_000)
@@ -210,14 +210,12 @@ def compare_data(con: duckdb.DuckDBPyConnection, sides: Sequence[tuple[str, Filt
     out = []
     for _name, filters in sides:
         whole = metrics.totals(con, filters, mode)
-        params = aggregate_filters(filters, mode).to_params()  # type: ignore[arg-type]
         out.append({
             "totals": whole,
             "violations": metrics.aggregate(con, filters, "violation", unit, label_maps, mode=mode, whole=whole),
             "actors": metrics.aggregate(con, filters, "actor_type,actor_group", unit, label_maps, mode=mode, whole=whole),
-            "involvement": suppress(sql.run(con, "acts_by_involvement", params), mode),  # type: ignore[arg-type]
-            "places": suppress(sql.run(con, "places_by_incident_count", params | {"reveal_places": mode == "analyst"}),
-                               mode),  # type: ignore[arg-type]
+            "involvement": compare.involvement(con, filters, mode),  # type: ignore[arg-type]
+            "places": compare.places(con, filters, mode),  # type: ignore[arg-type]
         })
     return out
 

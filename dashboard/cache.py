@@ -14,10 +14,9 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
-from . import db, metrics, sql
+from . import compare, db, metrics, sql
 from .export import acts_frame, incidents_frame
 from .filters import Filters
-from .privacy import aggregate_filters, suppress
 from .settings import db_path
 
 
@@ -100,14 +99,12 @@ def named(version: str, name: str, params: tuple[tuple[str, object], ...] = ()) 
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def involvement(version: str, filters: Filters, mode: str) -> pd.DataFrame:
-    frame = sql.run(connection(), "acts_by_involvement", aggregate_filters(filters, mode).to_params())
-    return suppress(frame, mode)
+    return compare.involvement(connection(), filters, mode)  # type: ignore[arg-type]
 
 
 @st.cache_data(show_spinner=False, max_entries=512)
 def places(version: str, filters: Filters, mode: str) -> pd.DataFrame:
-    params = aggregate_filters(filters, mode).to_params() | {"reveal_places": mode == "analyst"}
-    return suppress(sql.run(connection(), "places_by_incident_count", params), mode)
+    return compare.places(connection(), filters, mode)  # type: ignore[arg-type]
 
 
 @st.cache_data(show_spinner=False, max_entries=16)

@@ -257,7 +257,9 @@ order by f.year, f.country_code, a.incident_id, a.act_id;
 -- numbered (cell_id, in the order of region, year and country), with its
 -- incidents and acts, and for each act-level dimension a list of
 -- {code, incident_count, act_count}: the incidents with at least one act
--- carrying the code and the acts carrying it. Every incident lies in exactly one
+-- carrying the code and the acts carrying it; and involvement_group_cells, a list of
+-- {involvement, actor_group, act_count, incident_count} for the Compare page's
+-- involvement breakdown (acts_by_involvement_from_cells.sql). Every incident lies in exactly one
 -- cell, so these counts add up across cells: a selection made only of place,
 -- year, visibility and synthetic filters is counted from a few thousand rows.
 create or replace table fact_cells as
@@ -337,6 +339,27 @@ code_lists as (
         list(cell order by cell.code) filter (where dimension = 'gender') as gender_cells
     from code_counts
     group by all
+),
+involvement_pairs as (
+    -- the pairs of acts_by_involvement.sql (degree of involvement, actor group), counted per
+    -- cell: acts with a perpetrator involved that way and an actor of that group, and their
+    -- incidents; an act or incident lies in one cell, so these add up across cells too
+    select
+        f.year, f.country_code, f.visibility, f.is_synthetic,
+        {'involvement': ap.involvement_code, 'actor_group': coalesce(t.parent_code, t.code),
+         'act_count': count(distinct f.act_id), 'incident_count': count(distinct f.incident_id)} as pair
+    from act_facts as f
+    join act_perpetrators as ap using (act_id)
+    join actors as a using (actor_id)
+    join actor_types as t on t.code = a.actor_type_code
+    group by f.year, f.country_code, f.visibility, f.is_synthetic, ap.involvement_code,
+             coalesce(t.parent_code, t.code)
+),
+involvement_lists as (
+    select year, country_code, visibility, is_synthetic,
+           list(pair order by pair.involvement, pair.actor_group) as involvement_group_cells
+    from involvement_pairs
+    group by all
 )
 select
     cast(row_number() over (order by c.region, c.year, c.subregion, c.country_code, c.visibility, c.is_synthetic)
@@ -349,9 +372,11 @@ select
     coalesce(l.actor_group_cells, []) as actor_group_cells,
     coalesce(l.involvement_cells, []) as involvement_cells,
     coalesce(l.sector_cells, []) as sector_cells,
-    coalesce(l.gender_cells, []) as gender_cells
+    coalesce(l.gender_cells, []) as gender_cells,
+    coalesce(p.involvement_group_cells, []) as involvement_group_cells
 from cells as c
 left join code_lists as l using (year, country_code, visibility, is_synthetic)
+left join involvement_lists as p using (year, country_code, visibility, is_synthetic)
 order by c.year, c.country_code, c.visibility, c.is_synthetic;
 
 -- defender_cells. One row: one victim (defender_seq, 1 to the number of victims)

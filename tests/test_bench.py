@@ -17,8 +17,9 @@ import duckdb
 import pandas as pd
 import pytest
 
-from dashboard import bench, db, export, metrics
+from dashboard import bench, compare, db, export, metrics, sql
 from dashboard.filters import Filters, make_filters
+from dashboard.privacy import aggregate_filters, suppress
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMINGS = ("overview_unfiltered", "overview_filtered", "overview_filtered_search", "overview_filtered_act_level",
@@ -167,6 +168,29 @@ def test_fact_tables_agree_with_each_other(demo_con) -> None:
     assert one[0] == one[1] == one[2]
     assert one[3] == one[4] == one[5]
 
+
+
+CELL_SELECTIONS = [Filters(), make_filters(regions=["Asia"], year_from=2020),
+                   make_filters(countries=["KAZ", "BRA"], year_to=2022), make_filters(include_synthetic=False),
+                   make_filters(visibilities=["restricted", "confidential"]), make_filters(year_from=2099)]
+
+
+@pytest.mark.parametrize("mode", ["public", "analyst"])
+def test_compare_involvement_from_cells_equals_the_act_level_query(demo_con, mode: str) -> None:
+    """The Compare page's involvement breakdown, summed from fact_cells' pairs for a selection by
+    place and time, is the act-level query's frame, suppression included."""
+    for filters in CELL_SELECTIONS:
+        selection = aggregate_filters(filters, mode)
+        assert metrics.route(selection) == "cells"
+        slow = suppress(sql.run(demo_con, "acts_by_involvement", selection.to_params()), mode)
+        fast = compare.involvement(demo_con, filters, mode)
+        pd.testing.assert_frame_equal(fast, slow, obj=f"involvement {filters}")
+        assert filters.year_from == 2099 or len(fast) > 0
+    # an act-level filter or a search takes the act-level query: cells cannot pair a violation
+    # with a perpetrator, nor hold a search (selected_cells refuses both)
+    for filters in (make_filters(violations=["killing"]), make_filters(search="Almaty")):
+        assert metrics.route(aggregate_filters(filters, mode)) != "cells"
+        assert not compare.involvement(demo_con, filters, mode).empty
 
 # --- the COPY export writes what to_csv_bytes writes -------------------------------------------------
 
