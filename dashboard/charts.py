@@ -145,6 +145,12 @@ def _by_group(data: pd.DataFrame, make: Callable[[pd.DataFrame, str, str], go.Ba
     return traces
 
 
+def count_ticks(largest: float) -> dict[str, int]:
+    """The tick step of a count axis: counts are whole numbers, and up to a largest count of 5
+    Plotly would put ticks at halves (0.5 incidents); from there on its own steps are whole."""
+    return {"dtick": 1} if largest < 5 else {}
+
+
 def per_year(frame: pd.DataFrame, unit: str, title: str = "Attacks per year") -> go.Figure:
     """Bars per year, split by actor group when the frame has one.
 
@@ -163,7 +169,8 @@ def per_year(frame: pd.DataFrame, unit: str, title: str = "Attacks per year") ->
         traces = [_bars(data, "year", "shown", "label", STATE_COLOURS["state"], text_size=10)]
     top = max(1.0, data["shown"].max()) * 1.15  # room above the tallest bar for its value label
     layout = dict(xaxis=dict(title=dict(text="Year"), dtick=1),
-                  yaxis=dict(title=dict(text=UNIT_LABELS[unit]), rangemode="tozero", range=[0, top]),
+                  yaxis=dict(title=dict(text=UNIT_LABELS[unit]), rangemode="tozero", range=[0, top],
+                             **count_ticks(data["shown"].max())),
                   barmode="group", legend=dict(title=dict(text="")))
     return _figure(traces, title, layout, left=count_label_width(top) + AXIS_TITLE_PX,
                    bottom=TICK_ROW_PX + AXIS_TITLE_PX)
@@ -192,11 +199,13 @@ def title_lines(*titles: str) -> int:
 
 
 def breakdown(frame: pd.DataFrame, column: str, unit: str, title: str, colour_by_group: bool = False,
-              title_room: int = 1) -> go.Figure:
+              title_room: int = 1, in_frame_order: bool = False, x_max: float | None = None) -> go.Figure:
     """Horizontal bars of one dimension (largest at the top); long labels and titles wrapped (``wrapped``).
 
     ``title_room``: lines kept for the title even if it takes fewer (``title_lines`` of the charts
-    drawn beside this one).
+    drawn beside this one). ``in_frame_order``: the frame's first row at the top, instead of the
+    largest; ``x_max``: the largest count the axis must hold, at least the frame's own. Both let two
+    charts drawn side by side (the Compare page's, ``compare.aligned``) share rows and scale.
     """
     if frame.empty:
         return empty_figure("No data for this selection")
@@ -208,15 +217,16 @@ def breakdown(frame: pd.DataFrame, column: str, unit: str, title: str, colour_by
     lines = int(data[label].str.count("<br>").max()) + 1
     title_room = max(title_lines(title), title_room)
     title = wrapped(title, WRAP_TITLE_CHARS)
-    data = data.sort_values("shown", ascending=True, kind="stable")
+    data = data.iloc[::-1] if in_frame_order else data.sort_values("shown", ascending=True, kind="stable")
     if colour_by_group and "actor_group" in data:
         traces = _by_group(data, lambda part, name, colour: _bars(part, "shown", label, "text", colour, name,
                                                                    custom=column, horizontal=True))
     else:
         traces = [_bars(data, "shown", label, "text", "#1f5fa8", custom=column, horizontal=True)]
+    top = max(1.0, data["shown"].max(), x_max or 0)
     layout = dict(
-        xaxis=dict(title=dict(text=UNIT_LABELS[unit]), rangemode="tozero",
-                   range=[0, max(1.0, data["shown"].max()) * 1.2]),
+        xaxis=dict(title=dict(text=UNIT_LABELS[unit]), rangemode="tozero", range=[0, top * 1.2],
+                   **count_ticks(top)),
         # the order of the sorted rows, whichever trace a row is in: the largest at the top
         yaxis=dict(title=dict(text=""), type="category", categoryorder="array",
                    categoryarray=list(data[label].astype(str).drop_duplicates())),

@@ -76,6 +76,47 @@ def places(con: duckdb.DuckDBPyConnection, filters: Filters, mode: Mode = "publi
     return suppress(sql.run(con, "places_by_incident_count", params), mode)
 
 
+# the counting columns of a breakdown (metrics.aggregate); every other column names the row
+COUNT_COLUMNS = {"value": 0.0, "incident_count": 0.0, "has_non_public": False, "has_synthetic": False,
+                 "is_suppressed": False, "display": "0"}
+
+
+def aligned(a: pd.DataFrame, b: pd.DataFrame, column: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The two sides' frames of one breakdown with the same rows in the same order.
+
+    Why: the Compare page's charts stand side by side and are read row against row. A
+    code (``column``) found on one side only is added to the other with a count of 0,
+    which is what that selection holds; both then list the rows by their combined counts,
+    largest first (a suppressed count orders as 0), ties by label. So a row sits at the
+    same height in both charts, and each side's CSV lists what its chart shows. A side
+    with no rows (nothing selected) is left as it is, and so is the other side then.
+    ``what_changed`` works on the sides' own frames, not on these.
+    """
+    if a.empty or b.empty:
+        return a, b
+    names = [c for c in a.columns if c not in COUNT_COLUMNS and c != "distinct_total"]
+    rows = pd.concat([a[names], b[names]]).drop_duplicates(column)
+    counts = (pd.to_numeric(a.set_index(column)["value"], errors="coerce").fillna(0)
+              .add(pd.to_numeric(b.set_index(column)["value"], errors="coerce").fillna(0), fill_value=0))
+    label = f"{column}_label" if f"{column}_label" in names else column
+    rows = rows.assign(combined=rows[column].map(counts)).sort_values(
+        ["combined", label, column], ascending=[False, True, True], kind="stable")[names]
+    return _filled(a, rows, column), _filled(b, rows, column)
+
+
+def _filled(frame: pd.DataFrame, rows: pd.DataFrame, column: str) -> pd.DataFrame:
+    """``frame`` over ``rows`` (in their order), with a count of 0 where it has no row."""
+    out = rows.merge(frame.drop(columns=[c for c in rows.columns if c != column]), on=column, how="left",
+                     indicator="_found")
+    missing = out.pop("_found") == "left_only"  # a suppressed count (NaN) in the frame stays NaN
+    for name, zero in COUNT_COLUMNS.items():
+        if name in out:
+            out[name] = out[name].where(~missing, zero).astype(frame[name].dtype)
+    if "distinct_total" in out:
+        out["distinct_total"] = frame["distinct_total"].iloc[0]
+    out.attrs.update(frame.attrs)
+    return out[list(frame.columns)]
+
 def _values(frame: pd.DataFrame, column: str) -> dict[str, float]:
     """Label -> count; a suppressed cell is present with NaN (its number must not be used)."""
     if frame.empty:

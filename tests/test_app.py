@@ -503,6 +503,22 @@ def test_compare_chart_downloads_equal_charts(any_copy: str, media) -> None:
             assert all(same(plotted[k], v) for k, v in exported.items()), chart_key
 
 
+
+def test_compare_charts_share_rows_and_scale(any_copy: str) -> None:
+    """Feminita 2021 vs 2024: both sides' charts list the same kinds of attack and perpetrators in
+    the same order, on one scale, so a kind found on one side only reads as 0 on the other."""
+    at = app(PRESET, "compare")
+    figs = charts(at)
+    for key in ("cmp_v_", "cmp_a_"):
+        a, b = figs[f"{key}a."], figs[f"{key}b."]
+        assert a["layout"]["yaxis"]["categoryarray"] == b["layout"]["yaxis"]["categoryarray"], key
+        assert a["layout"]["xaxis"]["range"] == b["layout"]["xaxis"]["range"], key
+        plotted_a, plotted_b = _bars(a, "custom"), _bars(b, "custom")
+        assert {code for _, code in plotted_a} == {code for _, code in plotted_b}, key
+    # 2021 (Shymkent) had an arbitrary detention and 2024 (Almaty) none: the row is there, at 0
+    detention = {code: value for (_, code), value in _bars(figs["cmp_v_b."], "custom").items()}
+    assert detention["arbitrary_detention"] == 0
+
 def test_profile_timeline_download(seed_copy: Path, media) -> None:
     """The timeline plots the acts of the CSV (one row per act and perpetrator; one dot per act and group)."""
     at = app({"defender_profile": "1"}, "profiles")

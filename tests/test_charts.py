@@ -73,3 +73,23 @@ def test_long_breakdown_labels_and_titles_wrap_instead_of_being_cut() -> None:
     one_line = many.assign(violation_code_label=[f"Kind {i}" for i in range(len(many))])
     assert (charts.breakdown(many, "violation_code", "incidents", "Kinds").layout.height
             > charts.breakdown(one_line, "violation_code", "incidents", "Kinds").layout.height)
+
+
+def test_breakdown_in_frame_order_and_on_a_given_scale() -> None:
+    """Two charts drawn side by side (the Compare page) keep the rows' order and share the axis."""
+    frame = pd.DataFrame({"violation_code": ["b", "a", "c"], "value": [1.0, 7.0, 0.0]})
+    fig = charts.breakdown(frame, "violation_code", "incidents", "Kinds", in_frame_order=True, x_max=30)
+    assert list(fig.layout.yaxis.categoryarray) == ["c", "a", "b"]  # Plotly lists a category axis bottom up
+    assert fig.layout.xaxis.range == (0, 36.0)
+    own = charts.breakdown(frame, "violation_code", "incidents", "Kinds")
+    assert list(own.layout.yaxis.categoryarray) == ["c", "b", "a"] and own.layout.xaxis.range == (0, 7.0 * 1.2)
+
+
+def test_count_axes_tick_whole_numbers() -> None:
+    """One incident on an axis: ticks at 0 and 1, not at 0.5 (half an incident)."""
+    one = pd.DataFrame({"violation_code": ["a"], "value": [1.0]})
+    assert charts.breakdown(one, "violation_code", "incidents", "Kinds").layout.xaxis.dtick == 1
+    many = pd.DataFrame({"violation_code": ["a"], "value": [40.0]})
+    assert charts.breakdown(many, "violation_code", "incidents", "Kinds").layout.xaxis.dtick is None
+    years = pd.DataFrame({"year": [2021, 2024], "value": [1, 2]})
+    assert charts.per_year(years, "incidents").layout.yaxis.dtick == 1

@@ -1,10 +1,11 @@
 """Compare: two selections side by side, with a generated "what changed" list."""
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
 from dashboard import cache, charts
-from dashboard.compare import FEMINITA_PRESET, PRESET_TITLE, Side, describe_side, side_filters, what_changed
+from dashboard.compare import FEMINITA_PRESET, PRESET_TITLE, Side, aligned, describe_side, side_filters, what_changed
 from dashboard.components import widgets
 from dashboard.components.plot import chart
 from dashboard.components.session import mode
@@ -97,8 +98,8 @@ sa, sb = side(name_a, fa), side(name_b, fb)
 synthetic_badge({"synthetic_act_count": sa.totals["synthetic_act_count"] + sb.totals["synthetic_act_count"]})
 st.caption(_("Permalink: copy the address bar; it holds both selections."))
 
-cols = st.columns(2)
-for col, s, prefix in ((cols[0], sa, "a."), (cols[1], sb, "b.")):
+sides = ((sa, "a."), (sb, "b."))
+for col, (s, prefix) in zip(st.columns(2), sides):
     with col:
         st.subheader(s.name)
         editor(prefix, s.filters)
@@ -109,22 +110,37 @@ for col, s, prefix in ((cols[0], sa, "a."), (cols[1], sb, "b.")):
         m[2].metric(_("Defenders affected"), shown["defender_count"])
         if s.totals["act_count"] == 0:
             st.info(_("Nothing matches this selection."))
-            continue
-        chart(charts.breakdown(s.violations, "violation_code", unit, _("Kinds of attack")), key=f"cmp_v_{prefix}")
-        chart_note(s.violations, unit)
-        download_csv(s.violations, f"compare_{prefix[0]}_violations", s.filters, f"cv{prefix}", unit=unit)
-        chart(charts.breakdown(s.actors, "actor_type", unit, _("Perpetrators"), colour_by_group=True),
-              key=f"cmp_a_{prefix}")
-        chart_note(s.actors, unit)
-        download_csv(s.actors, f"compare_{prefix[0]}_actors", s.filters, f"ca{prefix}", unit=unit)
-        st.markdown("**" + _("Degree of involvement (acts)") + "**")
-        involvement = labelled(s.involvement)
-        st.dataframe(table_view(involvement, current).rename(columns={"value": _("acts")}), hide_index=True, width="stretch")
-        download_csv(involvement, f"compare_{prefix[0]}_involvement", s.filters, f"ci{prefix}", unit="acts")
-        st.markdown("**" + _("Places (incidents)") + "**")
-        places = labelled(s.places)
-        st.dataframe(table_view(places, current).rename(columns={"value": _("incidents")}), hide_index=True, width="stretch")
-        download_csv(places, f"compare_{prefix[0]}_places", s.filters, f"cp{prefix}", unit="incidents")
+
+
+def row_of_sides(frames):
+    """One section of the page as a row of two columns, so it starts level on both sides: the
+    column, side, URL prefix and frame of each side that selects something."""
+    return [(col, s, prefix, frame) for col, (s, prefix), frame in zip(st.columns(2), sides, frames)
+            if s.totals["act_count"] > 0]
+
+
+for column, title, key, dl, name, by_group in (
+        ("violation_code", _("Kinds of attack"), "cmp_v_", "cv", "violations", False),
+        ("actor_type", _("Perpetrators"), "cmp_a_", "ca", "actors", True)):
+    # both charts list the same rows in the same order, on one scale (compare.aligned)
+    pair = aligned(getattr(sa, name), getattr(sb, name), column)
+    top = max(float(pd.to_numeric(f["value"], errors="coerce").fillna(0).max()) if not f.empty else 0.0 for f in pair)
+    for col, s, prefix, frame in row_of_sides(pair):
+        with col:
+            chart(charts.breakdown(frame, column, unit, title, colour_by_group=by_group, in_frame_order=True,
+                                   x_max=top), key=f"{key}{prefix}")
+            chart_note(frame, unit)
+            download_csv(frame, f"compare_{prefix[0]}_{name}", s.filters, f"{dl}{prefix}", unit=unit)
+
+for name, heading, value_name, dl in (("involvement", _("Degree of involvement (acts)"), _("acts"), "ci"),
+                                      ("places", _("Places (incidents)"), _("incidents"), "cp")):
+    counted = "acts" if name == "involvement" else "incidents"
+    for col, s, prefix, frame in row_of_sides([labelled(getattr(sa, name)), labelled(getattr(sb, name))]):
+        with col:
+            st.markdown("**" + heading + "**")
+            st.dataframe(table_view(frame, current).rename(columns={"value": value_name}), hide_index=True,
+                         width="stretch")
+            download_csv(frame, f"compare_{prefix[0]}_{name}", s.filters, f"{dl}{prefix}", unit=counted)
 
 st.subheader(_("What changed"))
 for line in what_changed(sa, sb, mode=current):
