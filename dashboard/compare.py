@@ -104,6 +104,12 @@ def aligned(a: pd.DataFrame, b: pd.DataFrame, column: str) -> tuple[pd.DataFrame
     return _filled(a, rows, column), _filled(b, rows, column)
 
 
+
+def largest(frame: pd.DataFrame) -> float:
+    """The largest count a breakdown shows (0 when it is empty or every count is suppressed):
+    the scale two aligned charts share is the larger of their two."""
+    return float(pd.to_numeric(frame["value"], errors="coerce").fillna(0).max()) if not frame.empty else 0.0
+
 def _filled(frame: pd.DataFrame, rows: pd.DataFrame, column: str) -> pd.DataFrame:
     """``frame`` over ``rows`` (in their order), with a count of 0 where it has no row."""
     out = rows.merge(frame.drop(columns=[c for c in rows.columns if c != column]), on=column, how="left",

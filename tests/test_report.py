@@ -172,6 +172,12 @@ def test_feminita_comparison_data(seed_con) -> None:
     assert {c.incident_id for c in data.cases} == {1, 2}
     assert all(c.sources and c.sources[0].url.startswith("https://") for c in data.cases)
     assert data.command("x.pdf") == "hrd report --compare feminita --unit acts --mode public -o x.pdf"
+    # both sides' charts list the same rows in one order on one scale, as on the Compare page
+    for part in ("violations", "actors"):
+        a, b = (getattr(side, part).figure.layout for side in data.sides)
+        assert a.yaxis.categoryorder == b.yaxis.categoryorder == "array", part  # not re-sorted per side
+        assert a.yaxis.categoryarray == b.yaxis.categoryarray and len(a.yaxis.categoryarray) > 3, part
+        assert a.xaxis.range == b.xaxis.range, part
 
 
 def test_command_line_in_the_report_selects_the_same_filters(demo_con) -> None:

@@ -1,11 +1,11 @@
 """Compare: two selections side by side, with a generated "what changed" list."""
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from dashboard import cache, charts
-from dashboard.compare import FEMINITA_PRESET, PRESET_TITLE, Side, aligned, describe_side, side_filters, what_changed
+from dashboard.compare import (FEMINITA_PRESET, PRESET_TITLE, Side, aligned, describe_side, largest, side_filters,
+                               what_changed)
 from dashboard.components import widgets
 from dashboard.components.plot import chart
 from dashboard.components.session import mode
@@ -124,7 +124,7 @@ for column, title, key, dl, name, by_group in (
         ("actor_type", _("Perpetrators"), "cmp_a_", "ca", "actors", True)):
     # both charts list the same rows in the same order, on one scale (compare.aligned)
     pair = aligned(getattr(sa, name), getattr(sb, name), column)
-    top = max(float(pd.to_numeric(f["value"], errors="coerce").fillna(0).max()) if not f.empty else 0.0 for f in pair)
+    top = max(largest(frame) for frame in pair)
     for col, s, prefix, frame in row_of_sides(pair):
         with col:
             chart(charts.breakdown(frame, column, unit, title, colour_by_group=by_group, in_frame_order=True,

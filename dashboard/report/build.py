@@ -29,7 +29,8 @@ import plotly.express as px
 import plotly.graph_objects as go
 
 from .. import charts, db, sql
-from ..compare import FEMINITA_PRESET, PRESET_TITLE, Side, build_side, describe_side, side_filters, what_changed
+from ..compare import (FEMINITA_PRESET, PRESET_TITLE, Side, aligned, build_side, describe_side, largest,
+                       side_filters, what_changed)
 from ..export import incidents_frame
 from ..filters import Filters
 from ..i18n import _
@@ -351,18 +352,20 @@ def scope_lines(filters: Filters, unit: str, lab: dict[str, dict[str, str]], nam
 
 # --- charts and tables ---------------------------------------------------------------
 
-def _plain_figure(fig: go.Figure) -> go.Figure:
+def _plain_figure(fig: go.Figure, own_scale_and_order: bool = True) -> go.Figure:
     """A chart as the report prints it.
 
     The report prints a heading above each chart, so the figure's own title goes;
     the legend moves above the plot (below it, it collided with the axis title);
     bar charts get room for the value labels at the end of the longest bar, and
-    horizontal bars are ordered by their total whatever their colour group.
+    horizontal bars are ordered by their total whatever their colour group - unless
+    ``own_scale_and_order`` is false: a comparison's side keeps the rows and scale it
+    shares with the other side (``compare.aligned``).
     """
     fig.update_layout(title_text="", margin=dict(t=30, l=10, r=10, b=10),
                       legend=dict(orientation="h", yanchor="bottom", y=1.01, x=0, xanchor="left", title_text=""))
     bars = [t for t in fig.data if t.type == "bar"]
-    if bars:
+    if bars and own_scale_and_order:
         horizontal = any(t.orientation == "h" for t in bars)
         values = [v for t in bars for v in (t.x if horizontal else t.y) if v is not None]
         top = max([float(v) for v in values if v == v] or [0.0])
@@ -398,11 +401,19 @@ def _top(frame: pd.DataFrame, n: int) -> tuple[pd.DataFrame, int]:
 
 
 def _breakdown_chart(key: str, frame: pd.DataFrame, column: str, unit: str, title: str, k: int,
-                     by_group: bool = False) -> Chart:
-    shown, left_out = _top(frame, MAX_BARS)
+                     by_group: bool = False, x_max: float | None = None) -> Chart:
+    """A breakdown's chart: its largest MAX_BARS rows; with ``x_max`` (a comparison's side, aligned
+    with the other by ``compare.aligned``), its first MAX_BARS rows in the frame's order on that scale."""
+    aligned_side = x_max is not None
+    shown, left_out = (frame.head(MAX_BARS), max(0, len(frame) - MAX_BARS)) if aligned_side else _top(frame, MAX_BARS)
     extra = _("The {n} largest of {total} are shown.").format(n=MAX_BARS, total=len(frame)) if left_out else ""
-    fig = charts.breakdown(shown, column, unit, title, colour_by_group=by_group)
-    return Chart(key, title, _plain_figure(fig), _chart_note(frame, unit, k, extra))
+    if aligned_side and left_out:
+        extra = _("The {n} largest of {total}, counted over both selections, are shown.").format(
+            n=MAX_BARS, total=len(frame))
+    fig = charts.breakdown(shown, column, unit, title, colour_by_group=by_group, in_frame_order=aligned_side,
+                           x_max=x_max)
+    return Chart(key, title, _plain_figure(fig, own_scale_and_order=not aligned_side),
+                 _chart_note(frame, unit, k, extra))
 
 
 def _value_table(title: str, frame: pd.DataFrame, label_column: str, label_title: str, unit: str,
@@ -458,7 +469,7 @@ def _per_year_by_side(frames: list[tuple[str, pd.DataFrame]], unit: str) -> go.F
                  color_discrete_sequence=["#1f5fa8", "#b3261e"])
     fig.update_traces(textposition="outside", cliponaxis=False)
     fig.update_xaxes(title="Year", type="category")
-    fig.update_yaxes(title=UNIT_LABELS[unit], rangemode="tozero")
+    fig.update_yaxes(title=UNIT_LABELS[unit], rangemode="tozero", **charts.count_ticks(merged["shown"].max()))
     fig.update_layout(height=320, font=charts.FONT, plot_bgcolor="white", paper_bgcolor="white")
     return _plain_figure(fig)
 
@@ -492,17 +503,22 @@ def _places_table(frame: pd.DataFrame, lab: dict[str, dict[str, str]], name: str
 
 
 def _side_report(con: duckdb.DuckDBPyConnection, key: str, side: Side, unit: str, mode: Mode, k: int,
-                 lab: dict[str, dict[str, str]], names: dict[int, str]) -> SideReport:
+                 lab: dict[str, dict[str, str]], names: dict[int, str],
+                 shown: dict[str, tuple[pd.DataFrame, float]]) -> SideReport:
+    """One side of a comparison; ``shown`` holds its breakdowns aligned with the other side's
+    (``compare.aligned``: the same rows in one order) and the scale both share."""
     years = aggregate(con, side.filters, "year", unit, lab, mode=mode)
+    violations, violations_max = shown["violations"]
+    actors, actors_max = shown["actors"]
     return SideReport(
         name=side.name, filters=side.filters,
         scope=scope_lines(side.filters, unit, lab, names, _year_span(years), side.totals["country_count"]),
         totals=side.totals, headline=present_totals(side.totals, mode, k),
-        violations=_breakdown_chart(f"{key}_violations", side.violations, "violation_code", unit,
-                                    _("Kinds of attack – {name}").format(name=side.name), k),
-        actors=_breakdown_chart(f"{key}_actors", side.actors, "actor_type", unit,
+        violations=_breakdown_chart(f"{key}_violations", violations, "violation_code", unit,
+                                    _("Kinds of attack – {name}").format(name=side.name), k, x_max=violations_max),
+        actors=_breakdown_chart(f"{key}_actors", actors, "actor_type", unit,
                                 _("Perpetrators, state and non-state – {name}").format(name=side.name), k,
-                                by_group=True),
+                                by_group=True, x_max=actors_max),
         places=_places_table(side.places, lab, side.name),
         involvement=_involvement_table(side.involvement, lab, side.name),
     )
@@ -775,8 +791,12 @@ def build_report_data(
         data.filter_lines = [f"A ({name_a}): " + "; ".join(fa.describe()),
                              f"B ({name_b}): " + "; ".join(fb.describe())]
         step(0.5, "Breakdowns of both sides")
-        for key, side in (("a", side_a), ("b", side_b)):
-            data.sides.append(_side_report(con, key, side, unit, mode, k, lab, names))
+        pairs = {name: aligned(getattr(side_a, name), getattr(side_b, name), column)
+                 for name, column in (("violations", "violation_code"), ("actors", "actor_type"))}
+        scale = {name: max(largest(frame.head(MAX_BARS)) for frame in pair) for name, pair in pairs.items()}
+        for i, (key, side) in enumerate((("a", side_a), ("b", side_b))):
+            shown = {name: (pair[i], scale[name]) for name, pair in pairs.items()}
+            data.sides.append(_side_report(con, key, side, unit, mode, k, lab, names, shown))
             codes |= set(side.violations.get("violation_code", pd.Series(dtype=str)))
         data.totals = {key: side_a.totals[key] + side_b.totals[key] for key in side_a.totals}
         data.headline = {}
