@@ -104,11 +104,11 @@ def aligned(a: pd.DataFrame, b: pd.DataFrame, column: str) -> tuple[pd.DataFrame
     return _filled(a, rows, column), _filled(b, rows, column)
 
 
-
 def largest(frame: pd.DataFrame) -> float:
     """The largest count a breakdown shows (0 when it is empty or every count is suppressed):
     the scale two aligned charts share is the larger of their two."""
     return float(pd.to_numeric(frame["value"], errors="coerce").fillna(0).max()) if not frame.empty else 0.0
+
 
 def _filled(frame: pd.DataFrame, rows: pd.DataFrame, column: str) -> pd.DataFrame:
     """``frame`` over ``rows`` (in their order), with a count of 0 where it has no row."""
@@ -122,6 +122,7 @@ def _filled(frame: pd.DataFrame, rows: pd.DataFrame, column: str) -> pd.DataFram
         out["distinct_total"] = frame["distinct_total"].iloc[0]
     out.attrs.update(frame.attrs)
     return out[list(frame.columns)]
+
 
 def _values(frame: pd.DataFrame, column: str) -> dict[str, float]:
     """Label -> count; a suppressed cell is present with NaN (its number must not be used)."""
