@@ -248,12 +248,16 @@ def world_map(frame: pd.DataFrame, unit: str, title: str = "Where") -> go.Figure
     data["shown"] = pd.to_numeric(data["value"], errors="coerce")
     data["text"] = _display(data)
     name = data["country_code_label"] if "country_code_label" in data else data["country_code"]
+    # the colour scale runs from 0 to the largest count: Plotly ignores zmin without zmax and
+    # spans the counts present, so the country with fewest incidents looked like one with none
+    # (and one country alone got a scale of 0.5 to 1.5 incidents)
+    top = max(1.0, float(data["shown"].fillna(0).max()))
     trace = go.Choropleth(
         locations=data["country_code"], z=data["shown"].fillna(0), locationmode="ISO-3",
         text=name, customdata=data[["text"]].to_numpy(),
         hovertemplate="%{text}: %{customdata[0]}<extra></extra>",
-        colorscale="Reds", marker_line_color="#666", marker_line_width=0.4, zmin=0,
-        colorbar=dict(title=dict(text=unit)),
+        colorscale="Reds", marker_line_color="#666", marker_line_width=0.4, zmin=0, zmax=top,
+        colorbar=dict(title=dict(text=unit), **count_ticks(top)),
     )
     geo = dict(showframe=False, showcoastlines=False, projection=dict(type="natural earth"),
                showcountries=True, countrycolor="#bbb", landcolor="#f2f2f2", showland=True)
@@ -290,10 +294,11 @@ def heatmap(frame: pd.DataFrame, unit: str, title: str = "Country by year") -> g
     grid = data.pivot_table(index=label, columns="year", values="shown", aggfunc="sum").reindex(order)
     text = data.assign(t=_display(data)).pivot_table(
         index=label, columns="year", values="t", aggfunc="first").reindex(index=grid.index, columns=grid.columns)
+    top = max(1.0, float(data["shown"].fillna(0).max()))  # colours from 0, as on the map (world_map)
     trace = go.Heatmap(
         z=grid.to_numpy(), x=[str(c) for c in grid.columns], y=list(grid.index), colorscale="Reds",
-        text=text.fillna("").to_numpy(), texttemplate="%{text}", hoverongaps=False,
-        colorbar=dict(title=dict(text=unit)),
+        text=text.fillna("").to_numpy(), texttemplate="%{text}", hoverongaps=False, zmin=0, zmax=top,
+        colorbar=dict(title=dict(text=unit), **count_ticks(top)),
     )
     # years as categories: a single year would otherwise get a numeric axis ticked 2,023.8, 2,024.2
     layout = dict(xaxis=dict(type="category"), yaxis=dict(autorange="reversed"))

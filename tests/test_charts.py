@@ -93,3 +93,15 @@ def test_count_axes_tick_whole_numbers() -> None:
     assert charts.breakdown(many, "violation_code", "incidents", "Kinds").layout.xaxis.dtick is None
     years = pd.DataFrame({"year": [2021, 2024], "value": [1, 2]})
     assert charts.per_year(years, "incidents").layout.yaxis.dtick == 1
+
+
+def test_map_colours_run_from_zero_to_the_largest_count() -> None:
+    """Plotly ignores zmin without zmax: the country with fewest incidents looked like one with none,
+    and a single country got a colour bar of 0.5 to 1.5 incidents."""
+    cells = pd.DataFrame({"country_code": ["KAZ", "KGZ"], "value": [3.0, 40.0]})
+    trace = charts.world_map(cells, "incidents").data[0]
+    assert (trace.zmin, trace.zmax) == (0, 40.0) and trace.colorbar.dtick is None
+    one = charts.world_map(cells.iloc[:1].assign(value=1.0), "incidents").data[0]
+    assert (one.zmin, one.zmax) == (0, 1.0) and one.colorbar.dtick == 1
+    heat = charts.heatmap(cells.assign(year=2024), "incidents").data[0]
+    assert (heat.zmin, heat.zmax) == (0, 40.0)
