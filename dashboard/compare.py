@@ -6,6 +6,7 @@ Used by the Compare page and by reports; it works on frames from
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import duckdb
 import pandas as pd
@@ -81,28 +82,29 @@ COUNT_COLUMNS = {"value": 0.0, "incident_count": 0.0, "has_non_public": False, "
                  "is_suppressed": False, "display": "0"}
 
 
-def aligned(a: pd.DataFrame, b: pd.DataFrame, column: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+def aligned(a: pd.DataFrame, b: pd.DataFrame, keys: str | Sequence[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
     """The two sides' frames of one breakdown with the same rows in the same order.
 
-    Why: the Compare page's charts stand side by side and are read row against row. A
-    code (``column``) found on one side only is added to the other with a count of 0,
-    which is what that selection holds; both then list the rows by their combined counts,
-    largest first (a suppressed count orders as 0), ties by label. So a row sits at the
-    same height in both charts, and each side's CSV lists what its chart shows. A side
-    with no rows (nothing selected) is left as it is, and so is the other side then.
+    Why: the Compare page's charts and tables stand side by side and are read row against
+    row. A row (named by ``keys``: a code, or codes such as degree of involvement and actor
+    group) found on one side only is added to the other with a count of 0, which is what
+    that selection holds; both then list the rows by their combined counts, largest first
+    (a suppressed count orders as 0), ties by label. So a row sits at the same height on
+    both sides, and each side's CSV lists what its chart or table shows. A side with no
+    rows (nothing selected) is left as it is, and so is the other side then.
     ``what_changed`` works on the sides' own frames, not on these.
     """
     if a.empty or b.empty:
         return a, b
+    keys = [keys] if isinstance(keys, str) else list(keys)
     names = [c for c in a.columns if c not in COUNT_COLUMNS and c != "distinct_total"]
-    rows = pd.concat([a[names], b[names]]).drop_duplicates(column)
-    counts = (pd.to_numeric(a.set_index(column)["value"], errors="coerce").fillna(0)
-              .add(pd.to_numeric(b.set_index(column)["value"], errors="coerce").fillna(0), fill_value=0))
-    label = f"{column}_label" if f"{column}_label" in names else column
-    rows = rows.assign(combined=rows[column].map(counts)).sort_values(
-        ["combined", label, column], ascending=[False, True, True], kind="stable")[names]
-    return _filled(a, rows, column), _filled(b, rows, column)
-
+    counted = pd.concat([f[keys].assign(combined=pd.to_numeric(f["value"], errors="coerce").fillna(0))
+                         for f in (a, b)]).groupby(keys, as_index=False, dropna=False)["combined"].sum()
+    rows = pd.concat([a[names], b[names]]).drop_duplicates(keys).merge(counted, on=keys, how="left")
+    labels = [f"{k}_label" for k in keys if f"{k}_label" in names]
+    rows = rows.sort_values(["combined", *labels, *keys], ascending=[False] + [True] * (len(labels) + len(keys)),
+                            kind="stable")[names]
+    return _filled(a, rows, keys), _filled(b, rows, keys)
 
 def largest(frame: pd.DataFrame) -> float:
     """The largest count a breakdown shows (0 when it is empty or every count is suppressed):
@@ -110,9 +112,9 @@ def largest(frame: pd.DataFrame) -> float:
     return float(pd.to_numeric(frame["value"], errors="coerce").fillna(0).max()) if not frame.empty else 0.0
 
 
-def _filled(frame: pd.DataFrame, rows: pd.DataFrame, column: str) -> pd.DataFrame:
+def _filled(frame: pd.DataFrame, rows: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """``frame`` over ``rows`` (in their order), with a count of 0 where it has no row."""
-    out = rows.merge(frame.drop(columns=[c for c in rows.columns if c != column]), on=column, how="left",
+    out = rows.merge(frame.drop(columns=[c for c in rows.columns if c not in keys]), on=keys, how="left",
                      indicator="_found")
     missing = out.pop("_found") == "left_only"  # a suppressed count (NaN) in the frame stays NaN
     for name, zero in COUNT_COLUMNS.items():

@@ -518,6 +518,10 @@ def test_compare_charts_share_rows_and_scale(any_copy: str) -> None:
     # 2021 (Shymkent) had an arbitrary detention and 2024 (Almaty) none: the row is there, at 0
     detention = {code: value for (_, code), value in _bars(figs["cmp_v_b."], "custom").items()}
     assert detention["arbitrary_detention"] == 0
+    # the involvement tables (the first pair of tables) list the same degrees and groups
+    first, second = at.dataframe[0].value, at.dataframe[1].value
+    assert list(first.iloc[:, :2].itertuples(index=False)) == list(second.iloc[:, :2].itertuples(index=False))
+    assert len(first) > 3
 
 def test_profile_timeline_download(seed_copy: Path, media) -> None:
     """The timeline plots the acts of the CSV (one row per act and perpetrator; one dot per act and group)."""

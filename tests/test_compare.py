@@ -64,3 +64,23 @@ def test_what_changed_still_reads_the_sides_own_frames(demo_db_path) -> None:
         con.close()
     lines = compare.what_changed(a, b)
     assert any(line.startswith("New in B") or line.startswith("Only in A") for line in lines)
+
+
+def test_involvement_tables_align_on_degree_and_group(demo_db_path) -> None:
+    """Rows named by two codes (degree of involvement, actor group): the same pairs on both sides."""
+    con = duckdb.connect(str(demo_db_path), read_only=True)
+    try:
+        a, b = (compare.involvement(con, f, "public") for f in SIDES)
+    finally:
+        con.close()
+    keys = ["involvement", "actor_group"]
+    x, y = compare.aligned(a, b, keys)
+    pairs = lambda frame: list(zip(frame["involvement"], frame["actor_group"]))  # noqa: E731
+    assert pairs(x) == pairs(y) and set(pairs(x)) == set(pairs(a)) | set(pairs(b))
+    assert len(x) > min(len(a), len(b))
+    for own, out in ((a, x), (b, y)):
+        assert out.dtypes.equals(own.dtypes)
+        kept = out.merge(own[keys], on=keys)
+        pd.testing.assert_frame_equal(kept.set_index(keys).sort_index(), own.set_index(keys).sort_index())
+        added = out[~out.set_index(keys).index.isin(own.set_index(keys).index)]
+        assert (added["value"] == 0).all() and (added["display"] == "0").all()

@@ -178,6 +178,8 @@ def test_feminita_comparison_data(seed_con) -> None:
         assert a.yaxis.categoryorder == b.yaxis.categoryorder == "array", part  # not re-sorted per side
         assert a.yaxis.categoryarray == b.yaxis.categoryarray and len(a.yaxis.categoryarray) > 3, part
         assert a.xaxis.range == b.xaxis.range, part
+    first, second = (side.involvement.rows for side in data.sides)
+    assert [row[:2] for row in first] == [row[:2] for row in second] and len(first) > 3
 
 
 def test_command_line_in_the_report_selects_the_same_filters(demo_con) -> None:

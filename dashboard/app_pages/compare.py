@@ -132,10 +132,13 @@ for column, title, key, dl, name, by_group in (
             chart_note(frame, unit)
             download_csv(frame, f"compare_{prefix[0]}_{name}", s.filters, f"{dl}{prefix}", unit=unit)
 
-for name, heading, value_name, dl in (("involvement", _("Degree of involvement (acts)"), _("acts"), "ci"),
-                                      ("places", _("Places (incidents)"), _("incidents"), "cp")):
+# the involvement tables list the same (degree, actor group) rows; places are each side's own
+tables = (("involvement", _("Degree of involvement (acts)"), _("acts"), "ci",
+           aligned(sa.involvement, sb.involvement, ["involvement", "actor_group"])),
+          ("places", _("Places (incidents)"), _("incidents"), "cp", (sa.places, sb.places)))
+for name, heading, value_name, dl, pair in tables:
     counted = "acts" if name == "involvement" else "incidents"
-    for col, s, prefix, frame in row_of_sides([labelled(getattr(sa, name)), labelled(getattr(sb, name))]):
+    for col, s, prefix, frame in row_of_sides([labelled(frame) for frame in pair]):
         with col:
             st.markdown("**" + heading + "**")
             st.dataframe(table_view(frame, current).rename(columns={"value": value_name}), hide_index=True,

@@ -505,8 +505,9 @@ def _places_table(frame: pd.DataFrame, lab: dict[str, dict[str, str]], name: str
 def _side_report(con: duckdb.DuckDBPyConnection, key: str, side: Side, unit: str, mode: Mode, k: int,
                  lab: dict[str, dict[str, str]], names: dict[int, str],
                  shown: dict[str, tuple[pd.DataFrame, float]]) -> SideReport:
-    """One side of a comparison; ``shown`` holds its breakdowns aligned with the other side's
-    (``compare.aligned``: the same rows in one order) and the scale both share."""
+    """One side of a comparison; ``shown`` holds its breakdowns (violations, actors, involvement)
+    aligned with the other side's (``compare.aligned``: the same rows in one order) and the scale
+    both share."""
     years = aggregate(con, side.filters, "year", unit, lab, mode=mode)
     violations, violations_max = shown["violations"]
     actors, actors_max = shown["actors"]
@@ -520,7 +521,7 @@ def _side_report(con: duckdb.DuckDBPyConnection, key: str, side: Side, unit: str
                                 _("Perpetrators, state and non-state – {name}").format(name=side.name), k,
                                 by_group=True, x_max=actors_max),
         places=_places_table(side.places, lab, side.name),
-        involvement=_involvement_table(side.involvement, lab, side.name),
+        involvement=_involvement_table(shown["involvement"][0], lab, side.name),
     )
 
 
@@ -791,8 +792,9 @@ def build_report_data(
         data.filter_lines = [f"A ({name_a}): " + "; ".join(fa.describe()),
                              f"B ({name_b}): " + "; ".join(fb.describe())]
         step(0.5, "Breakdowns of both sides")
-        pairs = {name: aligned(getattr(side_a, name), getattr(side_b, name), column)
-                 for name, column in (("violations", "violation_code"), ("actors", "actor_type"))}
+        pairs = {name: aligned(getattr(side_a, name), getattr(side_b, name), keys)
+                 for name, keys in (("violations", "violation_code"), ("actors", "actor_type"),
+                                    ("involvement", ["involvement", "actor_group"]))}
         scale = {name: max(largest(frame.head(MAX_BARS)) for frame in pair) for name, pair in pairs.items()}
         for i, (key, side) in enumerate((("a", side_a), ("b", side_b))):
             shown = {name: (pair[i], scale[name]) for name, pair in pairs.items()}
