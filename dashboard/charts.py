@@ -151,6 +151,16 @@ def count_ticks(largest: float) -> dict[str, int]:
     return {"dtick": 1} if largest < 5 else {}
 
 
+def count_colours(counts: pd.Series, unit: str) -> dict[str, object]:
+    """The colour scale of a map or heat map: from 0 to the largest count, with its colour bar.
+
+    Why both ends: Plotly ignores zmin without zmax and spans the counts present, so the
+    place with fewest incidents was drawn like one with none (and a single country got a
+    scale of 0.5 to 1.5 incidents)."""
+    top = max(1.0, float(counts.fillna(0).max()))
+    return {"zmin": 0, "zmax": top, "colorbar": dict(title=dict(text=unit), **count_ticks(top))}
+
+
 def per_year(frame: pd.DataFrame, unit: str, title: str = "Attacks per year") -> go.Figure:
     """Bars per year, split by actor group when the frame has one.
 
@@ -248,16 +258,11 @@ def world_map(frame: pd.DataFrame, unit: str, title: str = "Where") -> go.Figure
     data["shown"] = pd.to_numeric(data["value"], errors="coerce")
     data["text"] = _display(data)
     name = data["country_code_label"] if "country_code_label" in data else data["country_code"]
-    # the colour scale runs from 0 to the largest count: Plotly ignores zmin without zmax and
-    # spans the counts present, so the country with fewest incidents looked like one with none
-    # (and one country alone got a scale of 0.5 to 1.5 incidents)
-    top = max(1.0, float(data["shown"].fillna(0).max()))
     trace = go.Choropleth(
         locations=data["country_code"], z=data["shown"].fillna(0), locationmode="ISO-3",
         text=name, customdata=data[["text"]].to_numpy(),
         hovertemplate="%{text}: %{customdata[0]}<extra></extra>",
-        colorscale="Reds", marker_line_color="#666", marker_line_width=0.4, zmin=0, zmax=top,
-        colorbar=dict(title=dict(text=unit), **count_ticks(top)),
+        colorscale="Reds", marker_line_color="#666", marker_line_width=0.4, **count_colours(data["shown"], unit),
     )
     geo = dict(showframe=False, showcoastlines=False, projection=dict(type="natural earth"),
                showcountries=True, countrycolor="#bbb", landcolor="#f2f2f2", showland=True)
@@ -294,11 +299,10 @@ def heatmap(frame: pd.DataFrame, unit: str, title: str = "Country by year") -> g
     grid = data.pivot_table(index=label, columns="year", values="shown", aggfunc="sum").reindex(order)
     text = data.assign(t=_display(data)).pivot_table(
         index=label, columns="year", values="t", aggfunc="first").reindex(index=grid.index, columns=grid.columns)
-    top = max(1.0, float(data["shown"].fillna(0).max()))  # colours from 0, as on the map (world_map)
     trace = go.Heatmap(
         z=grid.to_numpy(), x=[str(c) for c in grid.columns], y=list(grid.index), colorscale="Reds",
-        text=text.fillna("").to_numpy(), texttemplate="%{text}", hoverongaps=False, zmin=0, zmax=top,
-        colorbar=dict(title=dict(text=unit), **count_ticks(top)),
+        text=text.fillna("").to_numpy(), texttemplate="%{text}", hoverongaps=False,
+        **count_colours(data["shown"], unit),
     )
     # years as categories: a single year would otherwise get a numeric axis ticked 2,023.8, 2,024.2
     layout = dict(xaxis=dict(type="category"), yaxis=dict(autorange="reversed"))
