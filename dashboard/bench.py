@@ -227,8 +227,8 @@ def cases_first_page(con: duckdb.DuckDBPyConnection, filters: Filters, mode: str
 
 
 def csv_incidents(con: duckdb.DuckDBPyConnection) -> bytes:
-    """The Cases page's "All incidents (CSV)" download as the page makes it (``export.selection_csv``,
-    DuckDB's COPY from incident_rows), for every incident (analyst mode)."""
+    """The Cases page's "All incidents (CSV)" download as the page makes it (``export.selection_csv``:
+    the lines incident_csv_lines stores, written at the last write), for every incident (analyst mode)."""
     return selection_csv(con, "incidents", Filters(), "analyst")
 
 

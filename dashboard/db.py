@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from . import sql
+from . import csv_sql, sql
 from .settings import DATA_DIR, QUERIES_DIR, SEED_DIR, VOCAB_DIR, db_path
 
 VOCAB_TABLES = (
@@ -40,6 +40,8 @@ SEED_TABLES = (
 
 # the SQL that builds the fact tables and macros, in order (dashboard.db.refresh_facts)
 FACTS_SQL = ("refresh_act_facts", "refresh_incident_rows", "selected_acts_macro")
+# built after FACTS_SQL from a statement csv_sql fills in (it reads listed_incidents())
+LINES_SQL = "refresh_incident_csv_lines"
 
 
 class DatabaseError(RuntimeError):
@@ -113,11 +115,13 @@ def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
     act_facts (one row per act), incident_facts (one row per incident), fact_cells
     (pre-counted place-time cells) and defender_cells are rebuilt together from the
     case tables (queries/refresh_act_facts.sql), so the fast paths of
-    dashboard.metrics always agree with the act-level one. Callers run it inside
+    dashboard.metrics always agree with the act-level one; then incident_rows (the Cases
+    table's rows) and incident_csv_lines (their CSV lines, written with dashboard.csv_sql's rules). Callers run it inside
     their write's transaction, so a failed refresh leaves the old tables in place.
     """
     for name in FACTS_SQL:
         con.execute(_read_sql(name))
+    con.execute(csv_sql.incident_lines_statement(con))
     stamp = datetime.now(timezone.utc).isoformat(timespec="microseconds")
     con.execute(
         "insert or replace into metadata values ('facts_refreshed_at', $t), ('facts_sql', $f)",
@@ -137,8 +141,10 @@ def facts_fingerprint() -> str:
     were built by other SQL (an earlier version of the dashboard) lacks columns and
     macros that today's queries read."""
     digest = hashlib.sha256()
-    for name in FACTS_SQL:
+    for name in (*FACTS_SQL, LINES_SQL):
         digest.update(_read_sql(name).encode("utf-8"))
+    # the stored CSV lines are written with the cell rules of csv_sql: a change there rebuilds them
+    digest.update(Path(csv_sql.__file__).read_bytes())
     return digest.hexdigest()[:16]
 
 

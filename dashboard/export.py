@@ -17,36 +17,23 @@ import io
 import shutil
 import tempfile
 import threading
-from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
 
 import duckdb
+import numpy as np
 import pandas as pd
+import pyarrow as pa
 
-from . import sql
-from .db import data_version
+from . import csv_sql, sql
+from .csv_sql import csv_column, header_line, neutralise
 from .filters import Filters
 from .metrics import UNIT_LABELS, aggregate, route
 from .privacy import Mode, check_mode, export_values, listing_filters
 from .settings import DATA_DIR
 
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-# the CSV's SQL check rules out cells that sort at or after "A" before it decodes a character
-assert max(FORMULA_PREFIXES) < "A"
 EXPORT_ROW_LIMIT = 50_000_000
-# below this many incidents one COPY is quick enough that cutting it into parts gains nothing
-SPLIT_MIN_ROWS = 100_000
-# the list positions of incident_rows run from 1; the whole list is read between these
-WHOLE_LIST = (0, 2**62)
-
-
-def neutralise(value: object) -> object:
-    """Prefix a text value that a spreadsheet would run as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
-    return value
 
 
 def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
@@ -97,7 +84,6 @@ def _list_params(filters: Filters, mode: Mode, limit: int, offset: int) -> dict:
     mode = check_mode(mode)
     return listing_filters(filters, mode).to_params() | {
         "row_limit": limit, "row_offset": offset, "reveal_names": mode == "analyst",
-        "position_first": WHOLE_LIST[0], "position_last": WHOLE_LIST[1],
     }
 
 
@@ -141,32 +127,6 @@ def summary_frame(con: duckdb.DuckDBPyConnection, filters: Filters, by: str | It
     return frame
 
 
-BOM = "\ufeff".encode("utf-8")
-
-
-def _quoted(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _csv_column(name: str, type_name: str, header_prefix: str = "") -> str:
-    """One column of a COPY export, with the rules of ``to_csv_bytes``: text cells that a
-    spreadsheet would run get an apostrophe, booleans read True/False as pandas writes them.
-    ``header_prefix`` goes before the name in the header line (the BOM, for the first column)."""
-    column, alias = _quoted(name), _quoted(header_prefix + str(neutralise(name)))
-    if type_name == "VARCHAR":
-        # every formula prefix (=, +, -, @, tab, carriage return) sorts before "A": comparing the text
-        # with 'A' reads the few bytes DuckDB keeps inline with each string, and rules out most cells
-        # (letters, and any character beyond ASCII) before their first character is decoded; the
-        # check costs half as much at a million rows. Then the first character's code point, an
-        # integer test. Equalities joined by "or", not "in (...)" nor list_contains(): DuckDB makes a
-        # join of a long constant list, and a join would not keep the rows' order (tests read the plan)
-        test = " or ".join(f"ascii({column}) = {ord(p)}" for p in FORMULA_PREFIXES)
-        return f"case when {column} < 'A' and ({test}) then chr(39) || {column} else {column} end as {alias}"
-    if type_name == "BOOLEAN":
-        return f"case when {column} then 'True' when not {column} then 'False' end as {alias}"
-    return f"{column} as {alias}"
-
-
 def selection_csv(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters, mode: Mode = "public",
                   limit: int = EXPORT_ROW_LIMIT) -> bytes:
     """The incident or act list of a selection (as ``incidents_frame`` / ``acts_frame``) as CSV bytes.
@@ -181,30 +141,63 @@ def selection_csv(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters, m
 
 def selection_csv_counted(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters, mode: Mode = "public",
                           limit: int = EXPORT_ROW_LIMIT) -> tuple[bytes, int]:
-    """``selection_csv`` and the number of rows in it (COPY reports it; a sidecar and an audit
-    entry need it, and counting lines would miscount cells that hold line breaks).
+    """``selection_csv`` and the number of rows in it (a sidecar and an audit entry need it, and
+    counting lines would miscount cells that hold line breaks).
 
-    A large in-order incident listing is cut into contiguous parts (``position_ranges``) that
-    COPY writes at the same time, and the parts are joined end to end: DuckDB writes one
-    CSV that keeps its order mostly on one thread. Each part is its own statement, so if a
-    write lands while they run (the data version moves), the file is made again by one COPY,
-    which reads one state of the data."""
+    An incident listing by place, time and visibility alone is read from the lines stored at
+    write time (``stored_lines_csv``); any other is written by COPY (``copied_csv``). Both give
+    the same bytes for the same rows (tests compare them)."""
+    if list_query(kind, filters, mode) == "incident_list_in_order":
+        return stored_lines_csv(con, filters, mode, limit)
+    return copied_csv(con, kind, filters, mode, limit)
+
+
+def stored_lines_csv(con: duckdb.DuckDBPyConnection, filters: Filters, mode: Mode = "public",
+                     limit: int = EXPORT_ROW_LIMIT) -> tuple[bytes, int]:
+    """The incident CSV of a selection by place, time and visibility, from the lines
+    incident_csv_lines holds (queries/incident_csv_lines.sql), and its row count.
+
+    Why: at a million incidents, COPY spends about 3 s on two cores writing what the write
+    path has already written once; the finished lines are read in about 1 s. They come as
+    Arrow strings whose data buffer already is the file's bytes (each line ends in CRLF), so
+    the file is the header and those buffers joined. One statement: one state of the data."""
+    query = sql.load_query("incident_csv_lines")
+    given = _list_params(filters, mode, limit, 0)
+    cur = con.cursor()
+    try:
+        table = cur.sql(query.body, params={k: given[k] for k in query.params}).to_arrow_table()
+        header = header_line([name for name, _ in csv_sql.listed_columns(cur)])
+    finally:
+        cur.close()
+    # one join, header included: each new buffer of hundreds of megabytes costs a third of a second
+    return b"".join([header, *(_string_bytes(chunk) for chunk in table.column("line").chunks)]), table.num_rows
+
+
+def _string_bytes(chunk: pa.Array) -> memoryview:
+    """The characters of an Arrow string array's values, end to end, without copying them:
+    its data buffer between the first value's offset and the end of the last."""
+    if chunk.null_count:
+        raise ValueError("incident_csv_lines holds a missing line, which its build rules out: the database is damaged.")
+    if not (pa.types.is_string(chunk.type) or pa.types.is_large_string(chunk.type)):
+        # a string view (DuckDB's produce_arrow_string_view) keeps short values apart from the buffer
+        raise TypeError(f"Expected Arrow strings with offsets, got {chunk.type}.")
+    if not len(chunk):
+        return memoryview(b"")
+    width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(chunk.buffers()[1], dtype=width)
+    first, last = int(offsets[chunk.offset]), int(offsets[chunk.offset + len(chunk)])
+    return memoryview(chunk.buffers()[2])[first:last]
+
+
+def copied_csv(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters, mode: Mode = "public",
+               limit: int = EXPORT_ROW_LIMIT) -> tuple[bytes, int]:
+    """The CSV of any listing written by DuckDB's COPY to a scratch file, and its row count
+    (COPY reports it)."""
     text, params = export_query(con, kind, filters, mode, limit)
-    ranges = position_ranges(con, kind, filters, mode, limit)
     folder = tempfile.mkdtemp(prefix="hrd_export_")
     try:
-        if len(ranges) > 1:
-            before = data_version(con)
-            paths = [Path(folder) / f"part{i}.csv" for i in range(len(ranges))]
-            jobs = [(text, params | {"position_first": first, "position_last": last}, path, i == 0)
-                    for i, ((first, last), path) in enumerate(zip(ranges, paths))]
-            with ThreadPoolExecutor(max_workers=len(jobs), thread_name_prefix="hrd_export") as pool:
-                rows = sum(pool.map(lambda job: _copy_to(con, *job), jobs))
-            if data_version(con) == before:
-                _append_files(paths[0], paths[1:])
-                return paths[0].read_bytes(), rows
         whole = Path(folder) / "export.csv"
-        rows = _copy_to(con, text, params, whole, True)
+        rows = _copy_to(con, text, params, whole)
         return whole.read_bytes(), rows
     finally:
         remove_soon(Path(folder))
@@ -213,7 +206,7 @@ def selection_csv_counted(con: duckdb.DuckDBPyConnection, kind: str, filters: Fi
 def remove_soon(folder: Path) -> threading.Thread:
     """Delete an export's scratch folder in a thread of its own, once its bytes are read.
 
-    Why: unlinking the hundreds of megabytes just written (a million incidents: 524 MB)
+    Why: unlinking the hundreds of megabytes just written (a million acts: over a gigabyte)
     takes 0.2-0.5 s that the person waiting for the file need not wait. Not a daemon
     thread, so an exiting process still removes the folder first: no export is left behind."""
     remover = threading.Thread(target=shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True},
@@ -222,55 +215,18 @@ def remove_soon(folder: Path) -> threading.Thread:
     return remover
 
 
-def position_ranges(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters, mode: Mode = "public",
-                    limit: int = EXPORT_ROW_LIMIT) -> list[tuple[int, int]]:
-    """The list-position ranges (first, last) of the parts an export is written in, in list order.
-
-    One range, the whole list, unless the selection is an in-order incident listing of at
-    least ``SPLIT_MIN_ROWS`` that the row limit cannot cut (a limit applies to the whole list,
-    not to each part); then one part per DuckDB thread, each holding about as many selected
-    incidents (incident_list_split_points.sql)."""
-    if list_query(kind, filters, mode) != "incident_list_in_order":
-        return [WHOLE_LIST]
-    cur = con.cursor()
-    try:
-        parts = int(cur.execute("select current_setting('threads')").fetchone()[0])
-    finally:
-        cur.close()
-    if parts < 2:
-        return [WHOLE_LIST]
-    given = _list_params(filters, mode, limit, 0) | {"fractions": [i / parts for i in range(1, parts)]}
-    found = sql.run(con, "incident_list_split_points", given).iloc[0]
-    if not SPLIT_MIN_ROWS <= int(found["selected"]) <= limit:
-        return [WHOLE_LIST]
-    # quantile_disc gives the selected position at each fraction; a part ends there, inclusive
-    # (two incidents: one in each part)
-    ends = sorted({int(p) for p in found["part_ends"]})
-    bounds = [WHOLE_LIST[0], *(end + 1 for end in ends), WHOLE_LIST[1] + 1]
-    return [(first, following - 1) for first, following in zip(bounds, bounds[1:]) if first < following]
-
-
-def _copy_to(con: duckdb.DuckDBPyConnection, text: str, params: dict, path: Path, header: bool) -> int:
+def _copy_to(con: duckdb.DuckDBPyConnection, text: str, params: dict, path: Path) -> int:
     """COPY one select to a CSV file with the export's rules; returns the rows written."""
     target = str(path).replace("'", "''")
     cur = con.cursor()
     try:
         return int(cur.execute(
             f"copy ({text}) to '{target}' "  # fixed names: our temp file, committed query
-            f"(format csv, header {'true' if header else 'false'}, delimiter ',', quote '\"', new_line '\r\n')",
+            "(format csv, header true, delimiter ',', quote '\"', new_line '\r\n')",
             params,
         ).fetchall()[0][0])
     finally:
         cur.close()
-
-
-def _append_files(target: Path, parts: list[Path]) -> None:
-    """Append the parts to the target file, in order, a megabyte at a time (the parts of a
-    million-incident CSV are hundreds of megabytes; the kernel's copy_file_range was no faster)."""
-    with open(target, "ab") as out:
-        for part in parts:
-            with open(part, "rb") as src:
-                shutil.copyfileobj(src, out, 1 << 20)
 
 
 def export_query(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters, mode: Mode = "public",
@@ -288,7 +244,7 @@ def export_query(con: duckdb.DuckDBPyConnection, kind: str, filters: Filters, mo
         cur.close()
     # the BOM that tells Excel the file is UTF-8 is written by DuckDB as the first character of the
     # header: prepending it in Python would copy hundreds of megabytes once more
-    columns = ", ".join(_csv_column(name, str(type_), "\ufeff" if i == 0 else "")
+    columns = ", ".join(csv_column(name, str(type_), "\ufeff" if i == 0 else "")
                         for i, (name, type_, *_) in enumerate(described))
     return f"select {columns} from ({query.body})", params  # fixed names: committed query
 

@@ -44,7 +44,8 @@ def query_names() -> list[str]:
     return sorted(
         p.stem
         for p in QUERIES_DIR.glob("*.sql")
-        if p.stem not in {"schema", "selected_acts_macro", "refresh_act_facts", "refresh_incident_rows"}
+        if p.stem not in {"schema", "selected_acts_macro", "refresh_act_facts", "refresh_incident_rows",
+                          "refresh_incident_csv_lines"}
         and not p.stem.startswith("_")
     )
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dashboard import export, metrics, sql
+from dashboard import csv_sql, export, metrics, sql
 from dashboard.export import neutralise
 from dashboard.filters import Filters, make_filters
 
@@ -326,60 +326,119 @@ def test_copy_of_the_stored_order_is_a_plain_scan(demo_con, mode: str) -> None:
         assert operator not in plan, (operator, plan)
 
 
-# --- a large in-order CSV is written in parts at the same time and joined -----------------------------
-
-@pytest.fixture()
-def demo_con_three_threads(demo_db_path: Path, tmp_path: Path):
-    """The demo database (a copy: DuckDB opens one file with one configuration per process) on
-    three threads, so an export is cut into three parts whatever this machine's core count."""
-    copy = tmp_path / "demo3.duckdb"
-    copy.write_bytes(demo_db_path.read_bytes())
-    con = duckdb.connect(str(copy), read_only=True, config={"threads": 3})
-    yield con
-    con.close()
-
-
-def _selected_in(con, ranges: list[tuple[int, int]], filters: Filters, mode: str) -> list[int]:
-    """How many incidents of the selection each list-position range holds."""
-    params = export._list_params(filters, mode, export.EXPORT_ROW_LIMIT, 0)
-    return [len(sql.run(con, "incident_list_in_order", params | {"position_first": a, "position_last": b}))
-            for a, b in ranges]
-
+# --- the incident CSV of an in-order selection is read from lines stored at write time ----------------
 
 @pytest.mark.parametrize("mode", ["public", "analyst"])
 @pytest.mark.parametrize("filters", LISTING_SELECTIONS, ids=lambda f: "|".join(f.describe()) or "all")
-def test_csv_written_in_parts_equals_the_csv_written_whole(demo_con_three_threads, monkeypatch, filters: Filters,
-                                                           mode: str) -> None:
-    con = demo_con_three_threads
-    whole, whole_rows = export.selection_csv_counted(con, "incidents", filters, mode)
-    # the demo's few thousand incidents are below the size worth cutting
-    assert export.position_ranges(con, "incidents", filters, mode) == [export.WHOLE_LIST]
-    monkeypatch.setattr(export, "SPLIT_MIN_ROWS", 1)
-    ranges = export.position_ranges(con, "incidents", filters, mode)
-    # contiguous, from the first list position to the last, one part per thread
-    assert ranges[0][0] == export.WHOLE_LIST[0] and ranges[-1][1] == export.WHOLE_LIST[1]
-    assert all(a[1] + 1 == b[0] for a, b in zip(ranges, ranges[1:]))
-    assert len(ranges) == 3
-    counts = _selected_in(con, ranges, filters, mode)
-    assert sum(counts) == whole_rows and max(counts) - min(counts) <= 2, counts
-    parts, parts_rows = export.selection_csv_counted(con, "incidents", filters, mode)
-    assert parts_rows == whole_rows
-    assert parts == whole  # one header, one BOM, every row once and in list order
+def test_stored_lines_equal_the_copy(demo_con, filters: Filters, mode: str) -> None:
+    """The lines incident_csv_lines holds, read for a selection, are the bytes COPY writes for the
+    same rows: same header and BOM, same rows in the same order, same quoting and cell rules."""
+    assert export.list_query("incidents", filters, mode) == "incident_list_in_order"
+    copied, copied_rows = export.copied_csv(demo_con, "incidents", filters, mode)
+    stored, stored_rows = export.stored_lines_csv(demo_con, filters, mode)
+    assert stored_rows == copied_rows == len(export.incidents_frame(demo_con, filters, mode=mode)) > 0
+    assert stored == copied
+    # the export picks the stored lines for these selections
+    assert export.selection_csv_counted(demo_con, "incidents", filters, mode) == (stored, stored_rows)
+    # a row limit cuts both at the same row
+    assert export.stored_lines_csv(demo_con, filters, mode, limit=5) == export.copied_csv(
+        demo_con, "incidents", filters, mode, limit=5)
 
 
-def test_no_cut_where_a_limit_or_another_listing_applies(demo_con_three_threads, monkeypatch) -> None:
-    con = demo_con_three_threads
-    monkeypatch.setattr(export, "SPLIT_MIN_ROWS", 1)
-    assert len(export.position_ranges(con, "incidents", Filters(), "analyst")) == 3
-    # a row limit applies to the whole list, not to each part
-    assert export.position_ranges(con, "incidents", Filters(), "analyst", limit=5) == [export.WHOLE_LIST]
-    data, rows = export.selection_csv_counted(con, "incidents", Filters(), "analyst", limit=5)
-    assert rows == 5 and len(read_back(data)) == 5
-    # the act list and the sorted incident listing are one query with one order: one COPY
-    assert export.position_ranges(con, "acts", Filters(), "analyst") == [export.WHOLE_LIST]
-    assert export.position_ranges(con, "incidents", make_filters(violations=["killing"]), "analyst") == [export.WHOLE_LIST]
-    con.execute("set threads = 1")
-    assert export.position_ranges(con, "incidents", Filters(), "analyst") == [export.WHOLE_LIST]
+def test_public_lines_withhold_what_public_mode_withholds(demo_con) -> None:
+    """The public line of an incident shows what public mode shows (names of non-public
+    defenders withheld, no restricted incident listed), the analyst line what analyst mode shows."""
+    public, _ = export.stored_lines_csv(demo_con, Filters(), "public")
+    analyst, _ = export.stored_lines_csv(demo_con, Filters(), "analyst")
+    public_frame, analyst_frame = read_back(public), read_back(analyst)
+    assert set(public_frame["visibility"]) == {"public"}
+    assert set(analyst_frame["visibility"]) > {"public"}
+    withheld = public_frame["defenders"].fillna("").str.contains("(name withheld)", regex=False)
+    assert withheld.any()
+    hidden = analyst_frame.set_index("incident_id").loc[public_frame.loc[withheld, "incident_id"], "defenders"]
+    assert not hidden.str.contains("(name withheld)", regex=False).all()
+
+
+HOSTILE = ["=HYPERLINK(\"http://x\")", "a,b", 'say "hi"', "two\nlines", "cr\rhere", "crlf\r\nend", "", " lead",
+           "trail ", "-5", "+1", "@x", "\tx", "Ωmega; Ärger", "日本", "'=x", ",", '"', "A", "@"]
+
+
+def test_stored_lines_follow_a_write_with_hostile_text(demo_db_path: Path, tmp_path: Path) -> None:
+    """After a write whose text holds every character CSV quoting and the formula rule care
+    about, the stored lines are rebuilt with it and still equal COPY's bytes; pandas reads them
+    back as the listing, formula cells prefixed."""
+    from dashboard import db
+
+    path = tmp_path / "hostile.duckdb"
+    path.write_bytes(demo_db_path.read_bytes())
+    con = duckdb.connect(str(path))
+    try:
+        con.execute("begin")
+        con.execute("update incidents set title = $cells[1 + incident_id % len($cells)], "
+                    "summary = case when incident_id % 7 = 0 then null else $cells[1 + (incident_id // 3) % len($cells)] end, "
+                    "place = $cells[1 + (incident_id // 5) % len($cells)]", {"cells": HOSTILE})
+        con.execute("update defenders set name = $cells[1 + defender_id % len($cells)] "
+                    "where defender_id % 4 = 0", {"cells": HOSTILE})
+        db.refresh_facts(con)
+        con.execute("commit")
+        for mode in ("public", "analyst"):
+            stored, rows = export.stored_lines_csv(con, Filters(), mode)
+            assert (stored, rows) == export.copied_csv(con, "incidents", Filters(), mode)
+            back = read_back(stored, dtype=str, keep_default_na=False)
+            listed = export.incidents_frame(con, Filters(), mode=mode)
+            assert len(back) == rows == len(listed)
+            assert list(back["title"]) == [str(neutralise(t)) for t in listed["title"]]
+            assert list(back["summary"]) == ["" if v is None else str(neutralise(v)) for v in listed["summary"]]
+            assert set(HOSTILE) - {""} <= {t.lstrip("'") for t in back["title"]} | set(back["title"])
+    finally:
+        con.close()
+
+
+def test_csv_fields_are_quoted_as_copy_quotes_them(tmp_path: Path) -> None:
+    """csv_sql.csv_field against DuckDB's own CSV writer, value by value, text and other types."""
+    con = duckdb.connect()
+    con.execute("create table t as select unnest($cells) as s, range::int - 3 as n, "
+                "date '2024-10-05' + range::int as d, range % 2 = 0 as b from range(len($cells))",
+                {"cells": [*HOSTILE, None]})
+    con.execute("update t set n = null, d = null, b = null where s is null")
+    target = tmp_path / "t.csv"
+    con.execute(f"copy (select s, n, d, case when b then 'True' when not b then 'False' end as b from t) "
+                f"to '{target}' (format csv, header false, delimiter ',', quote '\"', new_line '\r\n')")
+    fields = ", ',', ".join(csv_sql.csv_field(c, ty) for c, ty in
+                            [("s", "VARCHAR"), ("n", "INTEGER"), ("d", "DATE"),
+                             ("case when b then 'True' when not b then 'False' end", "BOOLEAN")])
+    lines = con.execute(f"select concat({fields}, chr(13) || chr(10)) from t").fetchall()
+    assert "".join(line for (line,) in lines).encode() == target.read_bytes()
+    with pytest.raises(TypeError, match="DOUBLE"):
+        csv_sql.csv_field("x", "DOUBLE")
+
+
+@pytest.mark.parametrize("kind", ["string", "large_string"])
+def test_string_bytes_reads_a_slice_of_an_arrow_array_end_to_end(kind: str) -> None:
+    """An Arrow chunk may be a slice of a larger array (offset > 0) or use 64-bit offsets:
+    its characters are still exactly its values, end to end."""
+    import pyarrow as pa
+
+    whole = pa.array(["a,\r\n", "bb\r\n", "ccc\r\n", "dddd\r\n"], type=getattr(pa, kind)())
+    assert bytes(export._string_bytes(whole)) == b"a,\r\nbb\r\nccc\r\ndddd\r\n"
+    assert bytes(export._string_bytes(whole.slice(1, 2))) == b"bb\r\nccc\r\n"
+    assert bytes(export._string_bytes(whole.slice(4, 0))) == b""
+    with pytest.raises(ValueError, match="missing line"):
+        export._string_bytes(pa.array(["a", None], type=getattr(pa, kind)()))
+    with pytest.raises(TypeError, match="string_view"):
+        export._string_bytes(pa.array(["a"], type=pa.string_view()))
+
+
+@pytest.mark.parametrize("mode", ["public", "analyst"])
+def test_reading_the_stored_lines_is_a_plain_scan(demo_con, mode: str) -> None:
+    """The stored lines are read in their stored order: no join, sort or aggregate in the plan."""
+    query = sql.load_query("incident_csv_lines")
+    given = export._list_params(make_filters(regions=["Asia"], year_from=2020), mode, export.EXPORT_ROW_LIMIT, 0)
+    plan = "\n".join(row[1] for row in demo_con.execute(
+        f"explain {query.body}", {k: given[k] for k in query.params}).fetchall()).upper()
+    assert "INCIDENT_CSV_LINES" in plan
+    for operator in ("JOIN", "ORDER", "TOP_N", "AGGREGATE", "GROUP_BY", "WINDOW", "UNION"):
+        assert operator not in plan, (operator, plan)
 
 
 CELLS = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "'=x", "A", "@", "?x", "0", " =x", "", "Ωmega", "Ärger",
@@ -389,49 +448,9 @@ CELLS = ["=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "'=x", "A", "@", "?x", "0
 def test_copy_column_neutralises_exactly_as_pandas(demo_con) -> None:
     """The SQL of a text column in the CSV (export._csv_column) prefixes what ``neutralise`` prefixes,
     for every formula character, the characters either side of the 'A' short cut, non-ASCII and NULL."""
-    column = export._csv_column("cell", "VARCHAR")
+    column = csv_sql.csv_column("cell", "VARCHAR")
     got = demo_con.execute(f"select {column} from unnest($cells) as t(cell)", {"cells": CELLS}).fetchall()
     assert [row[0] for row in got] == [neutralise(c) for c in CELLS]
-
-
-def test_a_write_during_the_parts_gives_one_consistent_file(writable_seed_db: Path, monkeypatch) -> None:
-    """The parts are separate statements: when a write commits while they are copied, the
-    export is made again by one COPY, so the file never mixes two states of the data."""
-    from dashboard import db
-
-    con = duckdb.connect(str(writable_seed_db), config={"threads": 2})
-    try:
-        monkeypatch.setattr(export, "SPLIT_MIN_ROWS", 1)
-        assert len(export.position_ranges(con, "incidents", Filters(), "analyst")) == 2
-        copy_part = export._copy_to
-        written = threading.Event()
-
-        def copy_then_write(con_, text, params, path, header):
-            if not header:  # the second part waits for the write, so it reads the later state
-                assert written.wait(60)
-                return copy_part(con_, text, params, path, header)
-            rows = copy_part(con_, text, params, path, header)
-            if not written.is_set():  # the first part is on disk: an analyst's correction commits now
-                cur = con.cursor()
-                try:
-                    cur.execute("begin")
-                    cur.execute("update incidents set title = 'Corrected title'")
-                    db.refresh_facts(cur)
-                    cur.execute("commit")
-                finally:
-                    cur.close()
-                written.set()
-            return rows
-
-        monkeypatch.setattr(export, "_copy_to", copy_then_write)
-        data, rows = export.selection_csv_counted(con, "incidents", Filters(), "analyst")
-        monkeypatch.setattr(export, "_copy_to", copy_part)
-        assert written.is_set()
-        after, after_rows = export.selection_csv_counted(con, "incidents", Filters(), "analyst")
-    finally:
-        con.close()
-    assert (data, rows) == (after, after_rows)  # the state after the write, whole
-    assert data.count(b"Corrected title") == 2 and rows == 2 and len(read_back(data)) == 2
 
 
 def test_the_scratch_folder_is_removed_after_an_export_and_after_a_failure(demo_con, monkeypatch) -> None:
@@ -451,7 +470,7 @@ def test_the_scratch_folder_is_removed_after_an_export_and_after_a_failure(demo_
 
     monkeypatch.setattr(export.tempfile, "mkdtemp", tracked_mkdtemp)
     monkeypatch.setattr(export, "remove_soon", tracked_remove)
-    data = export.selection_csv(demo_con, "incidents", Filters(), "analyst")
+    data = export.selection_csv(demo_con, "acts", Filters(), "analyst")
     assert data.startswith(b"\xef\xbb\xbf") and len(read_back(data)) > 100
     monkeypatch.setattr(export, "_copy_to", lambda *args: (_ for _ in ()).throw(duckdb.IOException("disk full")))
     with pytest.raises(duckdb.IOException):

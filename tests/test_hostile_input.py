@@ -35,7 +35,8 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from dashboard import db
-from dashboard.export import FORMULA_PREFIXES, neutralise, to_csv_bytes
+from dashboard.csv_sql import FORMULA_PREFIXES
+from dashboard.export import neutralise, to_csv_bytes
 from dashboard.ingest.reader import MAX_COLUMNS, ImportFileError, read_csv_bytes, read_table
 
 ROOT = Path(__file__).resolve().parents[1]

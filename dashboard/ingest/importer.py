@@ -42,7 +42,8 @@ import pandas as pd
 
 from .. import audit, backup, db
 from ..i18n import _
-from ..export import FORMULA_PREFIXES, to_csv_bytes
+from ..csv_sql import FORMULA_PREFIXES
+from ..export import to_csv_bytes
 from .countries import UnknownCountryError, to_iso3
 from .dates import DateParseError, ParsedDate, parse_date
 from .mapping import (
