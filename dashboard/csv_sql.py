@@ -75,6 +75,12 @@ def csv_field(column: str, type_name: str) -> str:
     return f"coalesce(cast({column} as varchar), '')"
 
 
+def rules_text() -> str:
+    """The SQL the cell rules write for every column type a line can hold: ``db.facts_fingerprint``
+    hashes it, so the stored lines are rebuilt when a rule changes (not when a comment does)."""
+    return "\n".join(f"{type_}: {csv_value('v', type_)} | {csv_field('v', type_)}" for type_ in LINE_TYPES) + CRLF
+
+
 def header_line(names: list[str]) -> bytes:
     """The CSV's first line as COPY writes it for ``csv_column``s: the BOM, then the neutralised
     names, quoted where needed, CRLF."""

@@ -143,8 +143,8 @@ def facts_fingerprint() -> str:
     digest = hashlib.sha256()
     for name in (*FACTS_SQL, LINES_SQL):
         digest.update(_read_sql(name).encode("utf-8"))
-    # the stored CSV lines are written with the cell rules of csv_sql: a change there rebuilds them
-    digest.update(Path(csv_sql.__file__).read_bytes())
+    # the stored CSV lines are written with the cell rules of csv_sql: a change to one rebuilds them
+    digest.update(csv_sql.rules_text().encode("utf-8"))
     return digest.hexdigest()[:16]
 
 

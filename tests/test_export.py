@@ -480,3 +480,14 @@ def test_the_scratch_folder_is_removed_after_an_export_and_after_a_failure(demo_
         remover.join(30)
         assert not remover.daemon  # an exiting process waits for it
     assert not any(folder.exists() for folder in made)
+
+
+def test_a_changed_cell_rule_rebuilds_the_stored_lines(monkeypatch) -> None:
+    """The stored lines are written with csv_sql's rules: a database whose lines were written
+    with other rules counts as built by an earlier version (its summary tables are rebuilt)."""
+    from dashboard import db
+
+    before = db.facts_fingerprint()
+    assert db.facts_fingerprint() == before
+    monkeypatch.setattr(csv_sql, "FORMULA_PREFIXES", (*csv_sql.FORMULA_PREFIXES, "|"))
+    assert db.facts_fingerprint() != before
