@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 import pytest
 
+from dashboard import export
 from dashboard.export import incidents_frame
 from dashboard.filters import Filters
 
@@ -264,6 +265,32 @@ def test_cases_download_equals_table(server, context, demo_db_path, screenshots,
     assert len(csv) == shown == len(want)
     assert list(csv["incident_id"]) == list(want["incident_id"])
     assert set(csv["country_code"]) == {"KAZ"}
+
+
+@pytest.mark.parametrize("query, filters", [
+    ("region=Asia&from=2020", Filters(regions=("Asia",), year_from=2020)),  # read from the stored lines
+    ("region=Asia&violation=killing", Filters(regions=("Asia",), violations=("killing",))),  # written by COPY
+], ids=["stored-lines", "copy"])
+def test_all_incidents_download_is_the_export(server, context, demo_db_path, tmp_path, query, filters):
+    """The Cases page's "All incidents (CSV)" button in a real browser serves the bytes COPY
+    writes for the same selection, whichever way the server made them."""
+    page = context.new_page()
+    open_page(page, server + "/cases?" + query)
+    page.locator('[data-testid="stDataFrame"]').first.wait_for(timeout=WAIT)
+    settle(page)
+    with page.expect_download(timeout=WAIT) as info:
+        page.get_by_role("button", name="All incidents (CSV)").click()
+    path = tmp_path / info.value.suggested_filename
+    info.value.save_as(path)
+    con = duckdb.connect(str(demo_db_path), read_only=True)
+    try:
+        route = export.list_query("incidents", filters, "public")
+        want, rows = export.copied_csv(con, "incidents", filters, "public")
+    finally:
+        con.close()
+    assert route == ("incident_list_in_order" if "violation" not in query else "incident_list")
+    assert rows > 0
+    assert path.read_bytes() == want
 
 
 def test_profiles_page(server, context, screenshots):
