@@ -165,6 +165,8 @@ def stored_lines_csv(con: duckdb.DuckDBPyConnection, filters: Filters, mode: Mod
     given = _list_params(filters, mode, limit, 0)
     cur = con.cursor()
     try:
+        # 64-bit offsets: with 32-bit ones a chunk (a million lines) of long summaries could pass 2 GiB
+        cur.execute("set session arrow_large_buffer_size = true")
         table = cur.sql(query.body, params={k: given[k] for k in query.params}).to_arrow_table()
         header = header_line([name for name, _ in csv_sql.listed_columns(cur)])
     finally:
