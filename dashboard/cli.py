@@ -138,7 +138,7 @@ def cmd_export(args: argparse.Namespace) -> int:
         fingerprint = db.content_fingerprint(con)
         unit = None
         if args.what in ("incidents", "acts"):
-            # DuckDB's COPY, as the Cases page's downloads: seconds at a million rows, not minutes
+            # as the Cases page's downloads (stored lines or DuckDB's COPY): seconds at a million rows
             data, rows = selection_csv_counted(con, args.what, filters, mode)
             what = ("incidents, one row per incident" if args.what == "incidents"
                     else "acts, one row per act and perpetrator")

@@ -115,5 +115,5 @@ def incident_lines_statement(con: duckdb.DuckDBPyConnection) -> str:
 
     text = (QUERIES_DIR / "refresh_incident_csv_lines.sql").read_text(encoding="utf-8")
     # comments dropped: they name the placeholders
-    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
+    body = "\n".join(row for row in text.splitlines() if not row.lstrip().startswith("--"))
     return body.format_map({"csv_values": values, "named_line": line("named"), "public_line": line("withheld")})
