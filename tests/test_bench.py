@@ -233,3 +233,12 @@ def test_csv_order_check_sees_a_swapped_pair(demo_con):
     swapped = frame.iloc[[1, 0] + list(range(2, len(frame)))]
     assert not bench.csv_in_list_order(demo_con, export.to_csv_bytes(swapped))
     assert not bench.csv_in_list_order(demo_con, export.to_csv_bytes(frame.iloc[:-1]))
+
+
+def test_the_table_says_what_a_write_pays_for_the_fact_tables() -> None:
+    """The refresh every write runs is a cost of the fast reads: the table shows this run's, or the
+    last run's for a cached file, and says when it was part of the build."""
+    assert bench._refresh_cell({"refresh_s": 70.42}) == "70.4 s"
+    assert bench._refresh_cell({"built": True, "build_s": 80.0}) == "in the build"
+    assert bench._refresh_cell({"cached": True, "earlier_refresh_s": 897.2}) == "897.2 s (an earlier run)"
+    assert bench._refresh_cell({"cached": True}) == "—"
