@@ -40,8 +40,8 @@ SEED_TABLES = (
 
 # the SQL that builds the fact tables and macros, in order (dashboard.db.refresh_facts)
 FACTS_SQL = ("refresh_act_facts", "refresh_incident_rows", "selected_acts_macro")
-# built after FACTS_SQL from a statement csv_sql fills in (it reads listed_incidents())
-LINES_SQL = "refresh_incident_csv_lines"
+# built after FACTS_SQL from a statement csv_sql fills in from the columns the second one lists
+LINES_SQL = ("refresh_incident_csv_lines", "incident_csv_columns")
 
 
 class DatabaseError(RuntimeError):
@@ -116,8 +116,9 @@ def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
     (pre-counted place-time cells) and defender_cells are rebuilt together from the
     case tables (queries/refresh_act_facts.sql), so the fast paths of
     dashboard.metrics always agree with the act-level one; then incident_rows (the Cases
-    table's rows) and incident_csv_lines (their CSV lines, written with dashboard.csv_sql's rules). Callers run it inside
-    their write's transaction, so a failed refresh leaves the old tables in place.
+    table's rows) and incident_csv_lines (their CSV lines, written with dashboard.csv_sql's
+    rules). Callers run it inside their write's transaction, so a failed refresh leaves the
+    old tables in place.
     """
     for name in FACTS_SQL:
         con.execute(_read_sql(name))
@@ -141,7 +142,7 @@ def facts_fingerprint() -> str:
     were built by other SQL (an earlier version of the dashboard) lacks columns and
     macros that today's queries read."""
     digest = hashlib.sha256()
-    for name in (*FACTS_SQL, LINES_SQL):
+    for name in (*FACTS_SQL, *LINES_SQL):
         digest.update(_read_sql(name).encode("utf-8"))
     # the stored CSV lines are written with the cell rules of csv_sql: a change to one rebuilds them
     digest.update(csv_sql.rules_text().encode("utf-8"))
