@@ -106,6 +106,7 @@ def aligned(a: pd.DataFrame, b: pd.DataFrame, keys: str | Sequence[str]) -> tupl
                             kind="stable")[names]
     return _filled(a, rows, keys), _filled(b, rows, keys)
 
+
 def largest(frame: pd.DataFrame) -> float:
     """The largest count a breakdown shows (0 when it is empty or every count is suppressed):
     the scale two aligned charts share is the larger of their two."""

@@ -113,7 +113,5 @@ def incident_lines_statement(con: duckdb.DuckDBPyConnection) -> str:
         fields = ", ',', ".join(csv_field(f"{side}.c{i}", type_) for i, (_, type_) in enumerate(columns))
         return f"concat({fields}, {CRLF})"
 
-    text = (QUERIES_DIR / "refresh_incident_csv_lines.sql").read_text(encoding="utf-8")
-    # comments dropped: they name the placeholders
-    body = "\n".join(row for row in text.splitlines() if not row.lstrip().startswith("--"))
+    body = sql.without_comments((QUERIES_DIR / "refresh_incident_csv_lines.sql").read_text(encoding="utf-8"))
     return body.format_map({"csv_values": values, "named_line": line("named"), "public_line": line("withheld")})

@@ -50,6 +50,12 @@ def query_names() -> list[str]:
     )
 
 
+def without_comments(text: str) -> str:
+    """A query file's SQL without its comment lines: headers name placeholders and parameters
+    that must stay inert."""
+    return "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
+
+
 @lru_cache(maxsize=None)
 def load_query(name: str) -> NamedQuery:
     """Read ``queries/<name>.sql``; the name is checked so it cannot walk out of the folder."""
@@ -62,7 +68,7 @@ def load_query(name: str) -> NamedQuery:
         if not line.startswith("--"):
             break
         header_lines.append(line[2:].strip())
-    body = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("--"))
+    body = without_comments(text)
     params = tuple(dict.fromkeys(_PARAM_RE.findall(body)))
     return NamedQuery(name, "\n".join(header_lines), text, body, params)
 

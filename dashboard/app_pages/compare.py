@@ -133,11 +133,10 @@ for column, title, key, dl, name, by_group in (
             download_csv(frame, f"compare_{prefix[0]}_{name}", s.filters, f"{dl}{prefix}", unit=unit)
 
 # the involvement tables list the same (degree, actor group) rows; places are each side's own
-tables = (("involvement", _("Degree of involvement (acts)"), _("acts"), "ci",
+tables = (("involvement", _("Degree of involvement (acts)"), "acts", _("acts"), "ci",
            aligned(sa.involvement, sb.involvement, ["involvement", "actor_group"])),
-          ("places", _("Places (incidents)"), _("incidents"), "cp", (sa.places, sb.places)))
-for name, heading, value_name, dl, pair in tables:
-    counted = "acts" if name == "involvement" else "incidents"
+          ("places", _("Places (incidents)"), "incidents", _("incidents"), "cp", (sa.places, sb.places)))
+for name, heading, counted, value_name, dl, pair in tables:
     for col, s, prefix, frame in row_of_sides([labelled(frame) for frame in pair]):
         with col:
             st.markdown("**" + heading + "**")

@@ -405,11 +405,13 @@ def _breakdown_chart(key: str, frame: pd.DataFrame, column: str, unit: str, titl
     """A breakdown's chart: its largest MAX_BARS rows; with ``x_max`` (a comparison's side, aligned
     with the other by ``compare.aligned``), its first MAX_BARS rows in the frame's order on that scale."""
     aligned_side = x_max is not None
-    shown, left_out = (frame.head(MAX_BARS), max(0, len(frame) - MAX_BARS)) if aligned_side else _top(frame, MAX_BARS)
-    extra = _("The {n} largest of {total} are shown.").format(n=MAX_BARS, total=len(frame)) if left_out else ""
-    if aligned_side and left_out:
-        extra = _("The {n} largest of {total}, counted over both selections, are shown.").format(
-            n=MAX_BARS, total=len(frame))
+    if aligned_side:
+        shown, left_out = frame.head(MAX_BARS), max(0, len(frame) - MAX_BARS)
+        note = _("The {n} largest of {total}, counted over both selections, are shown.")
+    else:
+        shown, left_out = _top(frame, MAX_BARS)
+        note = _("The {n} largest of {total} are shown.")
+    extra = note.format(n=MAX_BARS, total=len(frame)) if left_out else ""
     fig = charts.breakdown(shown, column, unit, title, colour_by_group=by_group, in_frame_order=aligned_side,
                            x_max=x_max)
     return Chart(key, title, _plain_figure(fig, own_scale_and_order=not aligned_side),
