@@ -95,10 +95,6 @@ def _quote_identifier(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def _quote_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 def _database_of(con: duckdb.DuckDBPyConnection) -> tuple[str, Path | None, bool]:
     """(name, file path or None for an in-memory database, read-only?) of the connection's database."""
     cur = con.cursor()
@@ -141,9 +137,10 @@ def _copy_through(con: duckdb.DuckDBPyConnection, name: str, target: Path) -> No
     cur = con.cursor()
     attached = False
     try:
-        # names below are fixed by this function: our own backup path (quoted), a generated alias, and the
-        # database's own name from current_database() (quoted); no user text reaches this SQL
-        cur.execute(f"attach {_quote_literal(str(target))} as {alias} (read_write)")  # fixed names (see above)
+        # the path travels as a parameter; the names (which SQL cannot take as parameters) are
+        # fixed by this function: a generated alias and the database's own name from
+        # current_database() (quoted); no user text reaches this SQL
+        cur.execute(f"attach $path as {alias} (read_write)", {"path": str(target)})  # fixed names (see above)
         attached = True
         cur.execute(f"copy from database {_quote_identifier(name)} to {alias}")  # fixed names (see above)
         cur.execute(f"checkpoint {alias}")  # fixed names: the generated alias

@@ -11,7 +11,7 @@ from typing import Any
 
 import duckdb
 
-from . import audit, db
+from . import audit, db, sql
 
 EDITABLE: dict[str, dict[str, str]] = {
     "incidents": {"title": "text", "summary": "text", "place": "text", "start_date": "date", "end_date": "date",
@@ -21,8 +21,10 @@ EDITABLE: dict[str, dict[str, str]] = {
     "defenders": {"name": "text", "gender_code": "genders", "is_name_public": "bool", "visibility": "visibilities",
                   "description": "text"},
 }
-KEYS = {"incidents": "incident_id", "acts": "act_id", "defenders": "defender_id"}
-VOCAB_KEY = {"countries": "country_code"}
+#: per record type, the query that reads its editable fields and the statement that changes them
+FIELDS_QUERY = {"incidents": "edit_fields_incident", "acts": "edit_fields_act", "defenders": "edit_fields_defender"}
+UPDATE_STATEMENT = {"incidents": "edit_update_incident", "acts": "edit_update_act",
+                    "defenders": "edit_update_defender"}
 
 
 class EditError(ValueError):
@@ -44,11 +46,31 @@ def _check(con: duckdb.DuckDBPyConnection, kind: str, field: str, value: Any) ->
             raise EditError(f"{field}: {str(value)[:40]!r} is not a date (YYYY-MM-DD).") from None
     if kind == "bool":
         return bool(value)
-    column = VOCAB_KEY.get(kind, "code")
-    found = con.execute(f"select count(*) from {kind} where {column} = $v", {"v": str(value)}).fetchall()[0][0]  # names from EDITABLE
+    found = sql.execute_here(con, sql.load_query("edit_vocabulary_has"),
+                             {"vocabulary": kind, "value": str(value)}).fetchall()[0][0]
     if not found:
         raise EditError(f"{field}: {str(value)[:40]!r} is not a known value.")
     return str(value)
+
+
+def current_values(con: duckdb.DuckDBPyConnection, table: str, record_id: int) -> dict[str, Any] | None:
+    """The editable fields of one record as stored, or None if there is no such record.
+
+    Runs on ``con`` itself, so inside apply_edit's transaction it reads what the change
+    will replace.
+    """
+    rows = sql.execute_here(con, sql.load_query(FIELDS_QUERY[table]), {"record_id": int(record_id)}).fetchall()
+    return dict(zip(EDITABLE[table], rows[0])) if rows else None
+
+
+def _update_params(table: str, record_id: int, after: dict[str, Any]) -> dict[str, Any]:
+    """The update statement's parameters: a flag and a value per editable field, set for
+    the changed ones only."""
+    params: dict[str, Any] = {"record_id": int(record_id)}
+    for field in EDITABLE[table]:
+        params[f"set_{field}"] = field in after
+        params[field] = after.get(field)
+    return params
 
 
 def apply_edit(con: duckdb.DuckDBPyConnection, table: str, record_id: int, changes: dict[str, Any], user: str) -> dict:
@@ -67,21 +89,19 @@ def apply_edit(con: duckdb.DuckDBPyConnection, table: str, record_id: int, chang
         backup.ensure_recent_backup(con, "edit")
     except backup.BackupError as exc:
         raise EditError(backup.nothing_was_changed(exc)) from None
-    key = KEYS[table]
     clean = {f: _check(con, allowed[f], f, v) for f, v in changes.items()}
-    cols = ", ".join(clean)
     cur = con.cursor()
     try:
-        rows = cur.execute(f"select {cols} from {table} where {key} = $id", {"id": record_id}).fetchall()  # names from EDITABLE
-        if not rows:
+        cur.execute("begin transaction")  # the values read are the values replaced
+        stored = current_values(cur, table, record_id)
+        if stored is None:
             raise EditError(f"No {table[:-1]} with id {record_id}.")
-        before = dict(zip(clean, rows[0]))
+        before = {f: stored[f] for f in clean}
         after = {f: v for f, v in clean.items() if before.get(f) != v}
         if not after:
+            cur.execute("rollback")
             return {"before": {}, "after": {}}
-        cur.execute("begin transaction")
-        sets = ", ".join(f"{f} = ${f}" for f in after)
-        cur.execute(f"update {table} set {sets} where {key} = $id", {**after, "id": record_id})  # names from EDITABLE
+        sql.execute_here(cur, sql.statement(UPDATE_STATEMENT[table]), _update_params(table, record_id, after))
         audit.record(cur, user, "edit", f"{table}:{record_id}", None, 1,
                      {f: before[f] for f in after}, after, within_transaction=True)
         db.refresh_facts(cur)

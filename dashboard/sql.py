@@ -39,14 +39,21 @@ class NamedQuery:
     params: tuple[str, ...]
 
 
+#: Files that are not queries to run by name: the schema, the macro, and the statements
+#: that code runs inside its own transactions (the fact tables' refresh, the edits).
+#: ``load_query`` and ``hrd query`` refuse them; code reads them with :func:`statement`.
+STATEMENTS = frozenset({
+    "schema", "selected_acts_macro", "refresh_act_facts", "refresh_incident_rows", "refresh_incident_csv_lines",
+    "edit_update_incident", "edit_update_act", "edit_update_defender",
+})
+
+
 def query_names() -> list[str]:
-    """Every query that can be run by name (schema and macro files excluded)."""
+    """Every query that can be run by name (the :data:`STATEMENTS` excluded)."""
     return sorted(
         p.stem
         for p in QUERIES_DIR.glob("*.sql")
-        if p.stem not in {"schema", "selected_acts_macro", "refresh_act_facts", "refresh_incident_rows",
-                          "refresh_incident_csv_lines"}
-        and not p.stem.startswith("_")
+        if p.stem not in STATEMENTS and not p.stem.startswith("_")
     )
 
 
@@ -62,6 +69,18 @@ def load_query(name: str) -> NamedQuery:
     if not _NAME_RE.match(name) or name not in query_names():
         known = ", ".join(query_names())
         raise UnknownQueryError(f"Unknown query {name!r}. Known queries: {known}")
+    return _parse(name)
+
+
+@lru_cache(maxsize=None)
+def statement(name: str) -> NamedQuery:
+    """Read one of the :data:`STATEMENTS`, for the code that runs it in its own transaction."""
+    if name not in STATEMENTS:
+        raise UnknownQueryError(f"{name!r} is not a statement file; statements: {', '.join(sorted(STATEMENTS))}")
+    return _parse(name)
+
+
+def _parse(name: str) -> NamedQuery:
     text = (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
     header_lines = []
     for line in text.splitlines():
@@ -100,3 +119,15 @@ def run(
         return cur.execute(text, used).df()
     finally:
         cur.close()
+
+
+def execute_here(con: duckdb.DuckDBPyConnection, query: NamedQuery,
+                 params: Mapping[str, Any]) -> duckdb.DuckDBPyConnection:
+    """Run a query or statement on ``con`` itself, not on a new cursor: a new cursor is a
+    connection of its own and would not see, nor join, the transaction ``con`` has open.
+    Every parameter the file uses must be given; others are dropped. Returns ``con``,
+    to fetch from."""
+    missing = [p for p in query.params if p not in params]
+    if missing:
+        raise ValueError(f"Query {query.name!r} needs parameter(s): {', '.join(missing)}")
+    return con.execute(query.body, {k: params[k] for k in query.params})

@@ -226,6 +226,21 @@ def test_only_the_newest_backups_are_kept(writable_seed_db: Path, monkeypatch: p
     assert backup.keep_count() == 20
 
 
+def test_a_backup_beside_a_database_in_a_folder_named_with_quotes(seed_db_path: Path, tmp_path: Path) -> None:
+    """The backup's path reaches ATTACH as a parameter: quotes in a folder's name are just characters."""
+    folder = tmp_path / "O'Brien's \"cases\"; drop table incidents; --"
+    folder.mkdir()
+    path = folder / "hrd.duckdb"
+    shutil.copy(seed_db_path, path)
+    made = backup.backup(path, "manual")
+    assert made.parent == folder / "backups" and made.exists()
+    copy = duckdb.connect(str(made), read_only=True)
+    try:
+        assert copy.execute("select count(*) from incidents").fetchall()[0][0] > 0
+    finally:
+        copy.close()
+
+
 def test_one_backup_per_edit_batch_holding_the_values_before(writable_seed_db: Path) -> None:
     con = duckdb.connect(str(writable_seed_db))
     try:

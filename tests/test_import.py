@@ -19,7 +19,6 @@ import pandas as pd
 import pytest
 
 from dashboard import cli, db
-from dashboard.ingest import commands
 from dashboard.ingest.countries import to_iso3
 from dashboard.ingest.dates import parse_date
 from dashboard.ingest.importer import UndoError, fast_date, import_file, list_imports, undo_import

@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 
 import plotly.graph_objects as go
-import pytest
 import streamlit as st
 from plotly.offline import get_plotlyjs_version
 from streamlit.testing.v1 import AppTest

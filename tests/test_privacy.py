@@ -6,8 +6,8 @@ see or download may contain one.
 """
 from __future__ import annotations
 
+import gc
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -298,10 +298,6 @@ def test_sign_in_audit_export_and_edit_are_logged(leak_db: Path, tmp_path: Path,
     at.run()
     assert "LEAKTITLE-101-Z9" in [t.value.replace("\\", "") for t in at.title]
     _clear_caches()  # release the app's connection before the command line writes
-    from streamlit.runtime import Runtime  # noqa: F401
-
-    import gc
-
     gc.collect()
     out = subprocess.run([HRD, "export", "incidents", "-o", str(tmp_path / "x.csv")], capture_output=True,
                          env={"HRD_DB": str(work), "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}, timeout=120)

@@ -17,14 +17,15 @@ ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"
 PACKAGE = ROOT / "dashboard"
 NOT_NAMED_QUERIES = {"schema", "refresh_act_facts", "refresh_incident_rows", "selected_acts_macro",
-                     "refresh_incident_csv_lines"}
+                     "refresh_incident_csv_lines", "edit_update_incident", "edit_update_act", "edit_update_defender"}
 QUERY_FILES = sorted(p for p in QUERIES.glob("*.sql") if p.stem not in NOT_NAMED_QUERIES)
 
 # Values for the non-selection parameters. incident 2 (Almaty) and defender 2
 # (Zhanar Sekerbayeva) are seed rows, so they exist in the demo database too.
 EXTRA_PARAMS = {"row_limit": 100, "row_offset": 0, "incident_id": 2, "defender_id": 2,
                 "violation_category": "killing", "sectors": [], "country_code": "", "publisher": "Committee to Protect Journalists",
-                "metric": "journalists_killed", "country": "World"}
+                "metric": "journalists_killed", "country": "World",
+                "record_id": 2, "vocabulary": "countries", "value": "KAZ"}
 # The privacy switches, as public mode and analyst mode set them.
 MODE_PARAMS = {
     "public": {"reveal_names": False, "reveal_places": False, "public_only": True, "search_public_only": True},
@@ -209,6 +210,16 @@ def test_schema_and_macro_files_are_not_named_queries(name):
     assert name not in sql.query_names()
     with pytest.raises(sql.UnknownQueryError):
         sql.load_query(name)
+
+
+def test_statements_are_read_only_by_name_from_their_list():
+    """sql.statement serves the statement files and nothing else (not a query, not a path)."""
+    assert set(sql.STATEMENTS) == NOT_NAMED_QUERIES
+    for name in NOT_NAMED_QUERIES:
+        assert sql.statement(name).body.strip()
+    for name in ("incident_list", "../queries/schema", "edit_update_incidents"):
+        with pytest.raises(sql.UnknownQueryError):
+            sql.statement(name)
 
 
 def test_missing_parameter_is_a_clear_error(seed_con):

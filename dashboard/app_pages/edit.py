@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import cache
 from dashboard.components.session import username
-from dashboard.edits import EDITABLE, KEYS, EditError, apply_edit
+from dashboard.edits import EDITABLE, EditError, apply_edit, current_values
 from dashboard.i18n import _
 
 user = st.session_state.get("user")
@@ -20,14 +20,12 @@ record_id = st.number_input(_("Id"), min_value=1, step=1, value=2 if table == "i
 con = cache.connection()
 cur = con.cursor()
 try:
-    fields = ", ".join(EDITABLE[table])
-    rows = cur.execute(f"select {fields} from {table} where {KEYS[table]} = $id", {"id": int(record_id)}).fetchall()  # names from EDITABLE
+    current = current_values(cur, table, int(record_id))
 finally:
     cur.close()
-if not rows:
+if current is None:
     st.info(_("No record with this id."))
     st.stop()
-current = dict(zip(EDITABLE[table], rows[0]))
 with st.form("edit_form"):
     changes = {}
     for field, kind in EDITABLE[table].items():

@@ -1,0 +1,142 @@
+"""Corrections through dashboard.edits: exactly the fields asked for change, in one transaction
+with the audit entry, by statements from queries/ that take every value as a parameter."""
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from dashboard import audit, sql
+from dashboard.edits import EDITABLE, FIELDS_QUERY, UPDATE_STATEMENT, EditError, apply_edit, current_values
+
+HOSTILE = "x'; drop table incidents; --"
+
+
+@pytest.fixture()
+def con(writable_seed_db: Path):
+    connection = duckdb.connect(str(writable_seed_db))
+    yield connection
+    connection.close()
+
+
+def all_fields(con: duckdb.DuckDBPyConnection, table: str, record_id: int) -> dict:
+    values = current_values(con, table, record_id)
+    assert values is not None
+    return values
+
+
+@pytest.mark.parametrize("table", list(EDITABLE))
+def test_the_sql_files_hold_exactly_the_editable_fields(seed_con, table):
+    """The read query lists EDITABLE's fields in its order, and the update statement takes a
+    flag and a value for each: a field added to one place and not the other fails here."""
+    read = seed_con.execute(sql.load_query(FIELDS_QUERY[table]).body, {"record_id": 1})
+    assert [d[0] for d in read.description] == list(EDITABLE[table])
+    update = sql.statement(UPDATE_STATEMENT[table])
+    expected = {"record_id"} | set(EDITABLE[table]) | {f"set_{f}" for f in EDITABLE[table]}
+    assert set(update.params) == expected
+    assert update.body.lstrip().lower().startswith("update ")
+
+
+@pytest.mark.parametrize(("table", "record_id", "changes"), [
+    ("incidents", 2, {"title": "Kurultai attacked (corrected)"}),
+    ("incidents", 1, {"end_date": None, "place": HOSTILE}),
+    ("incidents", 1, {"start_date": "2021-05-02", "country_code": "KGZ", "visibility": "restricted"}),
+    ("acts", 9, {"violation_code": "event_disruption", "description": "text with 'quotes', \"double\" and\nnew lines"}),
+    ("defenders", 2, {"is_name_public": False, "gender_code": "unknown"}),
+])
+def test_an_edit_changes_the_fields_asked_for_and_nothing_else(con, table, record_id, changes):
+    before = all_fields(con, table, record_id)
+    audit_rows = len(audit.entries(con))
+    result = apply_edit(con, table, record_id, changes, "ana")
+    after = all_fields(con, table, record_id)
+    expected = dict(before)
+    for field, value in changes.items():
+        expected[field] = date.fromisoformat(value) if EDITABLE[table][field] == "date" and value else value
+    assert after == expected
+    changed = {f for f in changes if before[f] != expected[f]}
+    assert set(result["after"]) == changed and changed
+    assert {f: before[f] for f in changed} == result["before"]
+    log = audit.entries(con)
+    assert len(log) == audit_rows + 1
+    assert log.iloc[0]["target"] == f"{table}:{record_id}"
+    assert con.execute("select count(*) from incidents").fetchall()[0][0] > 0  # the hostile text stayed text
+
+
+def test_other_records_keep_their_values(con):
+    others = {i: all_fields(con, "incidents", i) for i in (1,)}
+    apply_edit(con, "incidents", 2, {"summary": "A corrected summary", "date_precision": "month"}, "ana")
+    assert {i: all_fields(con, "incidents", i) for i in (1,)} == others
+
+
+def test_an_edit_that_changes_nothing_writes_nothing(con):
+    current = all_fields(con, "incidents", 2)
+    audit_rows = len(audit.entries(con))
+    assert apply_edit(con, "incidents", 2, {"title": current["title"]}, "ana") == {"before": {}, "after": {}}
+    assert len(audit.entries(con)) == audit_rows
+    assert all_fields(con, "incidents", 2) == current
+
+
+@pytest.mark.parametrize(("table", "record_id", "changes", "message"), [
+    ("incidents", 2, {"country_code": "XXX"}, "not a known value"),
+    ("incidents", 2, {"country_code": HOSTILE}, "not a known value"),
+    ("incidents", 2, {"visibility": "secret"}, "not a known value"),
+    ("acts", 9, {"violation_code": "countries"}, "not a known value"),  # a vocabulary's name is not a code
+    ("incidents", 2, {"start_date": "2024-13-40"}, "not a date"),
+    ("incidents", 2, {"incident_id": 7}, "cannot be edited"),
+    ("incidents", 99_999, {"title": "No such incident"}, "No incident with id 99999"),
+    ("victims", 1, {"name": "x"}, "Unknown record type"),
+])
+def test_a_refused_edit_changes_nothing(con, table, record_id, changes, message):
+    before = {t: con.execute(f"select * from {t} order by all").fetchall() for t in EDITABLE}  # names from EDITABLE
+    audit_rows = len(audit.entries(con))
+    with pytest.raises(EditError, match=message):
+        apply_edit(con, table, record_id, changes, "ana")
+    assert {t: con.execute(f"select * from {t} order by all").fetchall() for t in EDITABLE} == before  # names from EDITABLE
+    assert len(audit.entries(con)) == audit_rows
+
+
+def test_a_missing_record_has_no_values(seed_con):
+    assert current_values(seed_con, "acts", 99_999) is None
+
+
+def test_the_edit_page_shows_the_stored_values_and_saves_a_correction(writable_seed_db: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch):
+    """The page reads the record through edits.current_values and saves through apply_edit:
+    the form holds the stored title, a new one is saved and read back, a wrong date is refused."""
+    import time
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    from dashboard import auth
+
+    monkeypatch.setenv("HRD_DB", str(writable_seed_db))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[1] / "dashboard" / "app.py"), default_timeout=60)
+    at.session_state["user"] = auth.User("ana", "analyst")
+    at.session_state["last_seen"] = time.time()
+    at.run()
+    at.switch_page("app_pages/edit.py")
+    at.run()
+    assert not at.exception
+    title = next(t for t in at.text_input if t.label == "title")
+    place = next(t for t in at.text_input if t.label == "place")
+    con = duckdb.connect(str(writable_seed_db))  # the app's connection has the same configuration
+    stored_title, stored_place = con.execute("select title, place from incidents where incident_id = 2").fetchall()[0]
+    assert (title.value, place.value) == (stored_title, stored_place) and stored_place == "Almaty"
+    title.input(stored_title + " (corrected)")
+    next(b for b in at.button if b.label == "Save").click()
+    at.run()
+    assert [s.value for s in at.success] == ["Saved: title."]
+    next(t for t in at.text_input if t.label == "end_date").input("2024-02-30")
+    next(b for b in at.button if b.label == "Save").click()
+    at.run()
+    assert any("not a date" in e.value for e in at.error)
+    try:
+        assert con.execute("select title, end_date is null or end_date <> date '2024-02-28' from incidents "
+                           "where incident_id = 2").fetchall() == [(stored_title + " (corrected)", True)]
+    finally:
+        con.close()
