@@ -15,8 +15,12 @@ import streamlit as st
 if __package__ in (None, ""):  # streamlit runs this file as a script
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from dashboard.components import downloads  # noqa: E402
 from dashboard.components.preload import preload_charts  # noqa: E402
 from dashboard.i18n import _  # noqa: E402
+
+# a download is served by the id of its bytes: all of them, so an edited CSV is never the old one
+downloads.install()
 
 st.set_page_config(page_title=_("Attacks on human rights defenders"), page_icon="🛡️", layout="wide")
 # before the heavy imports below (pandas, Plotly, DuckDB: about half a second on a cold
