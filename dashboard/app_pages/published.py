@@ -19,9 +19,23 @@ st.caption(_("Headline figures published by Front Line Defenders, Global Witness
              "count from imported data stands beside it; the difference says how complete the imported data is, "
              "not which number is right."))
 con = cache.connection()
+# the tables' column names, in words (the CSV downloads keep the data's own names)
+LABELS = {
+    "year": st.column_config.NumberColumn(_("Year"), format="%d"),
+    "published_value": st.column_config.NumberColumn(_("Published")),
+    "own_count": st.column_config.NumberColumn(_("This database")),
+    "difference": st.column_config.NumberColumn(_("Difference")),
+    "publisher": st.column_config.TextColumn(_("Publisher")),
+    "report": st.column_config.TextColumn(_("Report")),
+    "country": st.column_config.TextColumn(_("Country")),
+    "metric": st.column_config.TextColumn(_("Metric")),
+    "value": st.column_config.NumberColumn(_("Value")),
+    "definition": st.column_config.TextColumn(_("Definition")),
+    "cited_via": st.column_config.TextColumn(_("Cited via")),
+}
 for (publisher, metric), comparison in sorted(COMPARISONS.items()):
     frame = compare_with_published(con, metric, publisher, public_only=current == "public")
-    st.subheader(f"{publisher}: {metric.replace('_', ' ')}")
+    st.subheader(f"{publisher}: {_(comparison.title).lower()}")
     st.markdown(f"**{_('Their definition')}:** " + "; ".join(sorted(set(frame['definition'].dropna()))))
     st.markdown(f"**{_('Our count')}:** {comparison.own_definition}")
     if current == "public":
@@ -33,14 +47,14 @@ for (publisher, metric), comparison in sorted(COMPARISONS.items()):
     fig.add_scatter(x=frame["year"], y=frame["published_value"], name=_("Published"), mode="markers+lines",
                     marker=dict(color="#b3261e", size=9), connectgaps=False)
     fig.update_layout(height=320, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h"),
-                      yaxis_title=_("Defenders killed"), plot_bgcolor="white", font=charts.FONT,
+                      yaxis_title=_(comparison.title), plot_bgcolor="white", font=charts.FONT,
                       template=charts.TEMPLATE, xaxis=dict(dtick=1, tickformat="d"))  # whole years, no "2,021.5"
     chart(fig, key=f"pub_{publisher}_{metric}")
     st.dataframe(frame[["year", "published_value", "own_count", "difference", "report", "cited_via"]],
-                 hide_index=True, width="stretch")
+                 hide_index=True, width="stretch", column_config=LABELS)
     download_csv(frame, f"published_{metric}", Filters(), f"pub_{metric}")
 
 st.subheader(_("All published figures"))
 table = published_figures(con)
-st.dataframe(table, hide_index=True, width="stretch")
+st.dataframe(table, hide_index=True, width="stretch", column_config=LABELS)
 download_csv(table, "published_figures", Filters(), "pub_all")

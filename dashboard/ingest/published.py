@@ -38,6 +38,7 @@ class Comparison:
     violation_category: str
     sectors: tuple[str, ...]
     own_definition: str
+    title: str  # what the metric counts, in words: the page's heading and the chart's axis
 
 
 COMPARISONS: dict[tuple[str, str], Comparison] = {
@@ -47,11 +48,13 @@ COMPARISONS: dict[tuple[str, str], Comparison] = {
             "Committee to Protect Journalists", "journalists_killed", "killing", ("journalism",),
             "Imported defenders in the journalism sector who were killed (any killing type), "
             "counted once each, by year of the incident.",
+            "Journalists killed",
         ),
         Comparison(
             "Front Line Defenders", "hrds_killed", "killing", (),
             "Imported defenders of any sector who were killed (any killing type), "
             "counted once each, by year of the incident.",
+            "Human rights defenders killed",
         ),
     )
 }
