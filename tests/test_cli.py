@@ -247,3 +247,27 @@ def test_missing_database_is_a_clear_error(tmp_path, args):
     assert "hrd init" in err  # says how to build one
     assert len(err.strip().splitlines()) == 1, err
     assert not missing.exists(), "a read command must not create an empty database"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("report", "-o", "{missing}/report.pdf"), "the folder {missing} does not exist"),
+        (("report", "-o", "{missing}/report.html"), "the folder {missing} does not exist"),
+        (("export", "incidents", "-o", "{missing}/incidents.csv"), "the folder {missing} does not exist"),
+        (("export", "summary", "--by", "year", "-o", "{folder}"), "it is a folder; give a file name"),
+    ],
+    ids=["report-pdf", "report-html", "export-incidents", "export-to-a-folder"],
+)
+def test_an_output_that_cannot_be_written_is_refused_before_any_work(seed_copy, tmp_path, args, message):
+    """A mistyped folder fails at once with a sentence, not after the report or export is built,
+    and leaves no audit entry for a file that was never written."""
+    missing = tmp_path / "no such folder"
+    fill = {"missing": str(missing), "folder": str(tmp_path)}
+    audit_before = count(seed_copy, "select count(*) from audit_log")
+    result = hrd(*(a.format(**fill) for a in args), db=seed_copy, timeout=60)
+    err = err_text(result)
+    assert result.returncode == 2, err
+    assert err.strip().splitlines() == [f"hrd: error: cannot write {args[-1].format(**fill)}: {message.format(**fill)}"]
+    assert not missing.exists()
+    assert count(seed_copy, "select count(*) from audit_log") == audit_before
