@@ -22,6 +22,78 @@ function clicked(point) {
   };
 }
 
+// --- a figure fitted to a narrow column (a phone, a split window) -------------------------
+// The figures are built on the server, which does not know the column's width. At a phone's
+// width a one-line title runs out of the chart and Plotly cuts it, and a colour bar on the
+// right takes a third of the width from the map. fit() rewraps such a title into lines
+// (more room at the top) and lays a colour bar horizontally under its chart. A figure that
+// fits is drawn exactly as built (every chart on a desktop screen).
+const TITLE_CHAR_EM = 0.62; // average width of a bold title character, in its font size
+const TITLE_LINE_PX = 22; // charts.TITLE_LINE_PX: the room one more title line takes
+const NARROW_PX = 560; // below this width a colour bar lies under its chart
+const BAR_BELOW_PX = 64; // the room a horizontal colour bar and its title take under the chart
+const WORLD_ASPECT = 0.52; // height / width of the world in the map's "natural earth" projection
+const UPRIGHT_YEARS_PX = 26; // a heat map's year labels turned upright take this much more height
+
+function titleLines(text, fontSize, width) {
+  const words = text.split(/<br>|\s+/).filter(Boolean);
+  const perLine = Math.max(8, Math.floor((width - 20) / (fontSize * TITLE_CHAR_EM)));
+  if (text.split("<br>").every((line) => line.length <= perLine)) return null; // it fits as built
+  const lines = [];
+  for (const word of words) {
+    const last = lines.length - 1;
+    if (last >= 0 && (lines[last] + " " + word).length <= perLine) lines[last] += " " + word;
+    else lines.push(word);
+  }
+  return lines;
+}
+
+function fit(figure, width) {
+  const data = figure.data || [];
+  const layout = Object.assign({}, figure.layout || {}, { width });
+  const title = layout.title && layout.title.text;
+  const lines = title ? titleLines(title, (layout.title.font && layout.title.font.size) || 15, width) : null;
+  const narrow = width < NARROW_PX && data.some((t) => t.type === "choropleth" || t.type === "heatmap");
+  if (!lines && !narrow) return { data, layout, shape: "as built" };
+  // Plotly's default margins where the figure names none
+  const margin = Object.assign({ t: 100, b: 80, l: 80, r: 80 }, layout.margin || {});
+  let height = layout.height || 450;
+  if (lines) {
+    const extra = (lines.length - title.split("<br>").length) * TITLE_LINE_PX;
+    layout.title = Object.assign({}, layout.title, { text: lines.join("<br>") });
+    margin.t += extra;
+    height += extra;
+  }
+  let traces = data;
+  if (narrow) {
+    traces = data.map((t) => {
+      if (t.type !== "choropleth" && t.type !== "heatmap") return t;
+      const bar = Object.assign({}, t.colorbar || {}, {
+        orientation: "h", x: 0.5, xanchor: "center", y: 0, yref: "container", yanchor: "bottom",
+        thickness: 12, len: 0.9,
+      });
+      bar.title = Object.assign({}, bar.title || {}, { side: "bottom" }); // "top" overlaps the bar in this Plotly
+      return Object.assign({}, t, { colorbar: bar });
+    });
+    margin.r = 10;
+    margin.b += BAR_BELOW_PX;
+    height += BAR_BELOW_PX;
+    if (data.some((t) => t.type === "heatmap")) {
+      // a year a column leaves no room for "2024" written across: upright, with its room
+      layout.xaxis = Object.assign({}, layout.xaxis || {}, { tickangle: -90 });
+      margin.b += UPRIGHT_YEARS_PX;
+      height += UPRIGHT_YEARS_PX;
+    }
+    if (layout.geo) {
+      // the map keeps its shape: at a phone's width a fixed height leaves bands of white
+      height = margin.t + margin.b + Math.ceil((width - margin.l - margin.r) * WORLD_ASPECT);
+    }
+  }
+  layout.margin = margin;
+  layout.height = height;
+  return { data: traces, layout, shape: (lines ? lines.join("|") : "") + (narrow ? "|bar below" : "") };
+}
+
 export default function (component) {
   const { data, parentElement, setTriggerValue } = component;
   let div = parentElement.querySelector(":scope > .hrd-chart");
@@ -36,36 +108,49 @@ export default function (component) {
   div.setAttribute("aria-label", data.label || "");
   div.classList.toggle("hrd-clickable", Boolean(data.clickable));
   const figure = JSON.parse(data.spec);
-  const layout = figure.layout || {};
-  // keep the chart's place while the library loads: no jump when it is drawn
-  div.style.minHeight = (layout.height || 450) + "px";
   const config = Object.assign({ displaylogo: false, responsive: false,
     modeBarButtonsToRemove: ["select2d", "lasso2d"] }, data.config || {});
   const width = () => Math.max(150, Math.floor(parentElement.getBoundingClientRect().width));
+  // keep the chart's place while the library loads: no jump when it is drawn
+  div.style.minHeight = (fit(figure, width()).layout.height || 450) + "px";
   if (div.hrdObserver) div.hrdObserver.disconnect();
   let stopped = false;
   // until this figure is drawn: a page with this attribute is not finished (bench.py waits on it)
   const drawing = String((Number(div.dataset.drawing) || 0) + 1);
   div.dataset.drawing = drawing;
 
+  const bindClick = () => {
+    if (data.clickable && !div.hrdBound) {
+      div.hrdBound = true;
+      div.on("plotly_click", (event) => {
+        if (event && event.points && event.points.length) div.hrdTrigger("click", clicked(event.points[0]));
+      });
+    }
+  };
+  // A figure fitted otherwise than the one on the element (narrowed, widened) is drawn anew:
+  // Plotly.react keeps attributes the new figure leaves out, such as a colour bar's
+  // orientation and place, so a map widened again kept its bar where the narrow one had it.
+  const draw = (Plotly, fitted) => {
+    const fresh = div.hrdShape !== undefined && div.hrdShape !== fitted.shape;
+    div.hrdShape = fitted.shape;
+    if (fresh) div.hrdBound = false; // newPlot drops the element's event handlers
+    return (fresh ? Plotly.newPlot : Plotly.react)(div, fitted.data, fitted.layout, config).then(bindClick);
+  };
+
   hrdPlotly().then((Plotly) => {
     if (stopped) return undefined;
-    layout.width = width();
-    return Plotly.react(div, figure.data || [], layout, config).then(() => {
+    let fitted = fit(figure, width());
+    return draw(Plotly, fitted).then(() => {
       if (div.dataset.drawing === drawing) delete div.dataset.drawing;
-      if (data.clickable && !div.hrdBound) {
-        div.hrdBound = true;
-        div.on("plotly_click", (event) => {
-          if (event && event.points && event.points.length) div.hrdTrigger("click", clicked(event.points[0]));
-        });
-      }
-      let drawn = layout.width;
       const observer = new ResizeObserver(() => {
         const now = width();
-        if (now !== drawn && div.isConnected) {
-          drawn = now;
-          Plotly.relayout(div, { width: now });
-        }
+        if (now === fitted.layout.width || !div.isConnected) return;
+        const next = fit(figure, now);
+        const same = next.shape === fitted.shape; // only the width changes: no new layout to draw
+        fitted = next;
+        div.style.minHeight = (next.layout.height || 450) + "px";
+        if (same) Plotly.relayout(div, { width: now });
+        else draw(Plotly, next);
       });
       observer.observe(parentElement);
       div.hrdObserver = observer;

@@ -161,6 +161,66 @@ def test_full_width_charts_are_drawn_within_their_own_margins(overview):
     assert wanted["Attacks per year"]["margin"]["l"] < 120, wanted["Attacks per year"]["margin"]
 
 
+FITTED_CHARTS_JS = """() => [...document.querySelectorAll('[data-testid=hrdChart].js-plotly-plot')].map(p => {
+    const box = p.getBoundingClientRect();
+    const rect = (el) => { if (!el) return null; const r = el.getBoundingClientRect();
+        return {left: r.left - box.left, right: r.right - box.left, top: r.top - box.top, bottom: r.bottom - box.top}; };
+    return {title: p._fullLayout.title.text, width: p._fullLayout.width, margin: p._fullLayout.margin,
+            size: p._fullLayout._size, titleBox: rect(p.querySelector('.gtitle')),
+            colourBar: rect(p.querySelector('.colorbar'))};
+})"""
+
+
+def fitted_charts(page) -> dict[str, dict]:
+    """The Overview's per-year chart, map and heat map as drawn: title, margins, boxes."""
+    drawn = page.evaluate(FITTED_CHARTS_JS)
+    found = {}
+    for start in ("Attacks per year", "Where", "Country by year"):
+        found[start] = next(c for c in drawn if c["title"].replace("<br>", " ").startswith(start))
+    return found
+
+
+def test_a_phone_gets_wrapped_titles_and_colour_bars_under_their_charts(server, browser, screenshots):
+    """The figures are built for a desktop column; at a phone's width plot.js fits them: a title
+    that would run out of its chart is wrapped into lines, a colour bar lies under its chart
+    instead of taking a third of the width, and each chart is still drawn within the margins it
+    asks for (drawn once). Widened to a desktop window, the charts are drawn as built again."""
+    ctx = browser.new_context(viewport={"width": 420, "height": 6000})
+    ctx.set_default_timeout(WAIT)
+    page = ctx.new_page()
+    try:
+        open_page(page, server + "/")
+        page.wait_for_function("document.querySelectorAll('[data-testid=hrdChart] .main-svg').length >= 5",
+                               timeout=WAIT)
+        settle(page)
+        page.screenshot(path=str(screenshots / "overview_phone.png"), full_page=True)
+        narrow = fitted_charts(page)
+        assert "<br>" in narrow["Attacks per year"]["title"], narrow["Attacks per year"]["title"]
+        for name, chart in narrow.items():
+            assert chart["width"] < 420, (name, chart["width"])
+            assert 0 <= chart["titleBox"]["left"] and chart["titleBox"]["right"] <= chart["width"], (name, chart)
+            # the per-year legend wraps into rows at this width and its years turn upright: Plotly
+            # widens that bottom margin itself (charts.LEGEND_PX), the other margins are as asked
+            for side in ("l", "r", "t") + (("b",) if name != "Attacks per year" else ()):
+                assert round(chart["size"][side]) == chart["margin"][side], (name, side, chart["margin"], chart["size"])
+        for name in ("Where", "Country by year"):
+            chart, plot = narrow[name], narrow[name]["size"]
+            bar = chart["colourBar"]
+            assert bar["top"] >= plot["t"] + plot["h"] - 1, (name, bar, plot)  # under the chart
+            assert bar["right"] - bar["left"] > chart["width"] / 2, (name, bar)  # across it
+            assert chart["margin"]["r"] <= 10 and plot["w"] > chart["width"] / 2, (name, plot)  # no room kept beside
+        page.set_viewport_size(VIEWPORT)
+        page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=hrdChart].js-plotly-plot')]
+            .every(p => p._fullLayout.width > 500 || p.getBoundingClientRect().width <= 500)""", timeout=WAIT)
+        wide = fitted_charts(page)
+        assert "<br>" not in wide["Attacks per year"]["title"]
+        for name in ("Where", "Country by year"):
+            plot = wide[name]["size"]
+            assert wide[name]["colourBar"]["left"] >= plot["l"] + plot["w"] - 1, (name, wide[name])  # beside it
+    finally:
+        ctx.close()
+
+
 def test_overview_filter_changes_url_and_figures_and_permalink_reopens(overview, browser, screenshots):
     back_to_overview(overview)
     page = overview.page
