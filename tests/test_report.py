@@ -24,7 +24,7 @@ from dashboard.cli import build_parser, filters_from_args
 from dashboard.filters import Filters
 from dashboard.privacy import present_totals
 from dashboard.report import ReportError, build_report_data, format_for, render
-from dashboard.report.build import ANALYST_BANNER, Chart, filter_args, report_blocks
+from dashboard.report.build import ANALYST_BANNER, ChartPair, charts_in, filter_args, report_blocks
 from dashboard.report.pdf import warm_up
 
 from leakdb import build_leak_db
@@ -227,7 +227,7 @@ def test_pdf_has_charts_and_the_dashboards_figures(made, db_name: str, kind: str
                                                    seed_db_path: Path, demo_db_path: Path) -> None:
     path, data = made(db_name, kind, "pdf")
     assert path.read_bytes()[:5] == b"%PDF-"
-    charts_in_report = [b for b in report_blocks(data) if isinstance(b, Chart)]
+    charts_in_report = charts_in(report_blocks(data))
     images = chart_images(path, tmp_path / "img")
     assert len(images) == len(charts_in_report) >= 3
     for page, image in images:
@@ -268,12 +268,45 @@ def test_pdf_has_charts_and_the_dashboards_figures(made, db_name: str, kind: str
 
 
 @needs_tools
+@pytest.mark.parametrize("fmt", ["pdf", "html"])
+def test_a_comparison_prints_each_breakdown_side_by_side(made, fmt: str, tmp_path: Path) -> None:
+    """Kinds of attack and perpetrators: side A beside side B under one heading (rows and scale
+    aligned), so they are compared across the page instead of pages apart."""
+    path, data = made("seed", "feminita", fmt)
+    blocks = report_blocks(data)
+    pairs = [b for b in blocks if isinstance(b, ChartPair)]
+    assert [(p.left.key, p.right.key) for p in pairs] == [("a_violations", "b_violations"), ("a_actors", "b_actors")]
+    assert all(p.labels == ("A: Feminita 2021", "B: Feminita 2024") for p in pairs)
+    headings = [b.text for b in blocks[blocks.index(pairs[0]) - 1:blocks.index(pairs[1])] if hasattr(b, "level")]
+    assert headings == ["Kinds of attack", "Perpetrators, state and non-state"]
+    if fmt == "html":
+        page = path.read_text(encoding="utf-8")
+        segments = page.split('<div class="pair">')[1:]
+        assert len(segments) == len(pairs)
+        for pair, segment in zip(pairs, segments):
+            inside = segment.split("</figure></div>")[0]  # up to the end of the pair's second figure
+            for key, label in ((pair.left.key, pair.labels[0]), (pair.right.key, pair.labels[1])):
+                assert f'data-chart="{key}"><div class="side">{label}</div>' in inside, key
+        assert page.count('<div class="pair">') == 2
+        return
+    order = charts_in(blocks)
+    images = chart_images(path, tmp_path / "img")
+    assert len(images) == len(order)
+    page_of = {chart.key: page for chart, (page, _image) in zip(order, images)}
+    texts = pdf_pages_text(path)
+    for pair in pairs:
+        assert page_of[pair.left.key] == page_of[pair.right.key], page_of
+        lines = texts[page_of[pair.left.key] - 1].splitlines()
+        assert any(re.search(r"A: Feminita 2021\s{2,}B: Feminita 2024", line) for line in lines), lines[:12]
+
+
+@needs_tools
 @pytest.mark.parametrize("db_name", ["seed", "demo"])
 @pytest.mark.parametrize("kind", ["overview", "feminita"])
 def test_html_is_one_offline_file(made, db_name: str, kind: str) -> None:
     path, data = made(db_name, kind, "html")
     page = path.read_text(encoding="utf-8")
-    charts_in_report = [b for b in report_blocks(data) if isinstance(b, Chart)]
+    charts_in_report = charts_in(report_blocks(data))
     assert page.count('class="chart"') == len(charts_in_report)
     assert page.count("Plotly.newPlot") == len(charts_in_report)
     assert len(re.findall(r"<script[^>]+src=", page)) == 0, "nothing may be loaded from elsewhere"
@@ -363,7 +396,7 @@ def test_cyrillic_prints_with_dejavu_and_degrades_without(seed_con, monkeypatch:
     data = build_report_data(seed_con, Filters(), "incidents", "public", compare="feminita")
     data.cases[0].title = "Жанар Секербаева, Қазақстан"
     tiny = pdf.render_images([pdf.charts.empty_figure("x")])[0]
-    monkeypatch.setattr(pdf, "render_images", lambda figures, progress=None: [tiny] * len(figures))
+    monkeypatch.setattr(pdf, "render_images", lambda figures, progress=None, widths=None: [tiny] * len(figures))
     if (pdf.FONT_DIR / "DejaVuSans.ttf").is_file():
         (tmp_path / "u.pdf").write_bytes(pdf.render_pdf(data))
         assert "Жанар Секербаева, Қазақстан" in "\n".join(pdf_pages_text(tmp_path / "u.pdf"))

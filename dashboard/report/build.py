@@ -112,6 +112,30 @@ class Chart:
 
 
 @dataclass
+class ChartPair:
+    """A comparison's two sides of one breakdown, side by side under one heading.
+
+    Their rows and scale are aligned (``compare.aligned``), so a reader compares them
+    across the page; printed one after the other they were pages apart.
+    """
+
+    left: Chart
+    right: Chart
+    labels: tuple[str, str]
+
+
+def charts_in(blocks: list[Block]) -> list[Chart]:
+    """Every chart the blocks print, those of a :class:`ChartPair` included, in reading order."""
+    out: list[Chart] = []
+    for block in blocks:
+        if isinstance(block, Chart):
+            out.append(block)
+        elif isinstance(block, ChartPair):
+            out += [block.left, block.right]
+    return out
+
+
+@dataclass
 class Source:
     publisher: str
     title: str
@@ -144,7 +168,7 @@ class PageBreak:
     pass
 
 
-Block = Union[Heading, Paragraph, Bullets, Metrics, Table, Chart, CaseBlock, PageBreak]
+Block = Union[Heading, Paragraph, Bullets, Metrics, Table, Chart, ChartPair, CaseBlock, PageBreak]
 
 
 # --- the data ------------------------------------------------------------------------
@@ -874,10 +898,16 @@ def report_blocks(data: ReportData, output_name: str = "report.pdf") -> list[Blo
                        Metrics([(lab, side.headline[key]) for key, lab in HEADLINE_LABELS[:3]])]
         blocks += [Heading(_("What changed"), 2), Bullets(data.changes or [_("No difference found.")])]
         blocks += [Heading(data.charts["per_year"].title, 2), data.charts["per_year"]]
+        filled = [side for side in data.sides if side.totals.get("act_count", 0)]
         for side in data.sides:
-            if side.totals.get("act_count", 0) == 0:
+            if side not in filled:
                 blocks += [Heading(side.name, 2), Paragraph(_("Nothing matches this selection."), "note")]
-                continue
+        if len(filled) == 2:
+            labels = (f"A: {filled[0].name}", f"B: {filled[1].name}")
+            for part, title in (("violations", _("Kinds of attack")),
+                                ("actors", _("Perpetrators, state and non-state"))):
+                blocks += [Heading(title, 2), ChartPair(getattr(filled[0], part), getattr(filled[1], part), labels)]
+        for side in filled if len(filled) == 1 else ():
             blocks += [Heading(side.violations.title, 2), side.violations,
                        Heading(side.actors.title, 2), side.actors]
         for side in data.sides:

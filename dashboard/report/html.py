@@ -20,8 +20,8 @@ from typing import Callable
 
 from ..i18n import _
 from ..settings import STATIC_DIR
-from .build import (Block, Bullets, CaseBlock, Chart, Heading, Metrics, PageBreak, Paragraph, ReportData, Table,
-                    report_blocks)
+from .build import (Block, Bullets, CaseBlock, Chart, ChartPair, Heading, Metrics, PageBreak, Paragraph, ReportData,
+                    Table, charts_in, report_blocks)
 
 TOPOJSON_FILE = STATIC_DIR / "topojson" / "world_110m.json"
 TOPOJSON_NAME = "world_110m"  # plotly.js's name for scope "world" at resolution 110
@@ -50,6 +50,9 @@ ul.small li { font-size: 13px; }
           text-align:center; }
 .metric .value { font-size: 28px; font-weight: 700; } .metric .label { color: var(--grey); font-size: 13px; }
 figure.chart { margin: 6px 0 18px; } figure.chart figcaption { color: var(--grey); font-size: 13px; }
+.pair { display: flex; gap: 16px; } .pair > figure.chart { flex: 1; min-width: 0; }
+.pair .side { font-weight: 700; font-size: 14px; }
+@media (max-width: 640px) { .pair { flex-direction: column; } }
 table { border-collapse: collapse; width: 100%; margin: 4px 0 6px; font-size: 13.5px; }
 caption { text-align: left; font-weight: 700; padding: 4px 0; font-size: 14.5px; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: left; vertical-align: top; }
@@ -62,7 +65,7 @@ article.case h3 { margin: 2px 0; } .case .when { color: var(--grey); font-size: 
 footer { max-width: 980px; margin: 0 auto; color: var(--grey); font-size: 12px; padding: 10px 28px 30px; }
 @page { size: A4; margin: 16mm 14mm; }
 @media print { body { background: white; } main { padding: 0; } .banner { position: fixed; top: 0; left: 0; right: 0; }
-               figure.chart, table, article.case { break-inside: avoid; } }
+               figure.chart, .pair, table, article.case { break-inside: avoid; } }
 """
 
 
@@ -89,13 +92,19 @@ class _Writer:
     def add(self, text: str) -> None:
         self.parts.append(text)
 
-    def chart(self, block: Chart) -> None:
+    def chart(self, block: Chart, label: str = "") -> str:
         fig_html = block.figure.to_html(full_html=False, include_plotlyjs=not self.plotly_included,
                                         config=PLOT_CONFIG, default_width="100%",
                                         div_id=f"chart-{block.key}")
         self.plotly_included = True
+        side = f'<div class="side">{_e(label)}</div>' if label else ""
         caption = f"<figcaption>{_e(block.note)}</figcaption>" if block.note else ""
-        self.add(f'<figure class="chart" data-chart="{_e(block.key)}">{fig_html}{caption}</figure>')
+        return f'<figure class="chart" data-chart="{_e(block.key)}">{side}{fig_html}{caption}</figure>'
+
+    def pair(self, block: ChartPair) -> None:
+        """The two sides side by side (one above the other on a narrow screen)."""
+        self.add('<div class="pair">' + self.chart(block.left, block.labels[0])
+                 + self.chart(block.right, block.labels[1]) + "</div>")
 
     def table(self, block: Table) -> None:
         if not block.rows:
@@ -163,7 +172,9 @@ class _Writer:
         elif isinstance(block, Table):
             self.table(block)
         elif isinstance(block, Chart):
-            self.chart(block)
+            self.add(self.chart(block))
+        elif isinstance(block, ChartPair):
+            self.pair(block)
         elif isinstance(block, CaseBlock):
             self.case(block)
         elif isinstance(block, PageBreak):
@@ -176,7 +187,7 @@ def render_html(data: ReportData, progress: Callable[[float, str], None] | None 
     started = time.perf_counter()
     step = progress or (lambda fraction, message: None)
     blocks = report_blocks(data, output_name)
-    has_map = any(isinstance(b, Chart) and b.is_map for b in blocks)
+    has_map = any(chart.is_map for chart in charts_in(blocks))
     step(0.85, "Writing the page")
     w = _Writer()
     for block in blocks:

@@ -30,11 +30,13 @@ from fpdf.fonts import FontFace
 
 from .. import charts
 from ..i18n import _
-from .build import (Block, Bullets, CaseBlock, Chart, Heading, Metrics, PageBreak, Paragraph, ReportData,
-                    ReportError, Table, report_blocks)
+from .build import (Block, Bullets, CaseBlock, Chart, ChartPair, Heading, Metrics, PageBreak, Paragraph, ReportData,
+                    ReportError, Table, charts_in, report_blocks)
 
 FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 CHART_WIDTH_PX = 800
+PAIR_WIDTH_PX = 430  # each chart of a ChartPair: half the page, its text as large as a whole chart's
+PAIR_GAP_MM = 6.0
 CHART_SCALE = 2
 CHROMIUM_HELP = (
     "The PDF's charts are drawn by Chromium, which was not found. Install it with "
@@ -93,8 +95,10 @@ def warm_up() -> None:
         _start_server(browser)
 
 
-def render_images(figures: list[go.Figure], progress: Callable[[int], None] | None = None) -> list[bytes]:
-    """PNG bytes of each figure, drawn offline (map shapes from dashboard/static/topojson)."""
+def render_images(figures: list[go.Figure], progress: Callable[[int], None] | None = None,
+                  widths: list[int] | None = None) -> list[bytes]:
+    """PNG bytes of each figure, drawn offline (map shapes from dashboard/static/topojson),
+    each ``widths[i]`` pixels wide (default ``CHART_WIDTH_PX``)."""
     if not figures:
         return []
     browser = find_chromium()
@@ -107,7 +111,8 @@ def render_images(figures: list[go.Figure], progress: Callable[[int], None] | No
         use_server = _start_server(browser)
         for number, fig in enumerate(figures):
             height = int(fig.layout.height or 400)
-            opts = dict(format="png", width=CHART_WIDTH_PX, height=height, scale=CHART_SCALE)
+            width = widths[number] if widths else CHART_WIDTH_PX
+            opts = dict(format="png", width=width, height=height, scale=CHART_SCALE)
             try:
                 if use_server:
                     png = kaleido.calc_fig_sync(fig.to_dict(), opts=opts, topojson=pio.defaults.topojson)
@@ -243,6 +248,8 @@ def _heading(pdf: ReportPDF, block: Heading, following: Block | None, images: di
     keep = 30.0
     if isinstance(following, Chart) and id(following) in images:
         keep = 12 + images[id(following)][1]
+    elif isinstance(following, ChartPair) and id(following.left) in images:
+        keep = 12 + _pair_room(following, images)
     if block.level == 1:
         keep = max(keep, 80)  # a section title never sits alone at the foot of a page
     pdf.need(min(keep, pdf.page_break_trigger - pdf.t_margin))
@@ -355,6 +362,52 @@ def _chart(pdf: ReportPDF, block: Chart, image: tuple[bytes, float] | None) -> N
     pdf.gap(3)
 
 
+def _pair_notes(block: ChartPair) -> list[str]:
+    """The pair's notes: one when both sides say the same, else one per side, labelled."""
+    notes = [block.left.note, block.right.note]
+    if notes[0] == notes[1]:
+        return [n for n in notes[:1] if n]
+    return [f"{label[:1]}: {note}" for label, note in zip(block.labels, notes) if note]
+
+
+def _notes_mm(notes: list[str]) -> float:
+    return sum(4 * (1 + len(note) // 120) for note in notes)  # 8 pt lines of about 120 characters
+
+
+def _pair_room(block: ChartPair, images: dict[int, tuple[bytes, float]]) -> float:
+    """The height a pair takes: labels, the taller chart, notes."""
+    return 7 + max(images[id(block.left)][1], images[id(block.right)][1]) + _notes_mm(_pair_notes(block))
+
+
+def _chart_pair(pdf: ReportPDF, block: ChartPair, images: dict[int, tuple[bytes, float]]) -> None:
+    """The two sides' charts side by side, each under its side's name; their notes below."""
+    parts = [(block.left, images.get(id(block.left))), (block.right, images.get(id(block.right)))]
+    if any(image is None for _chart_block, image in parts):
+        return
+    notes = _pair_notes(block)
+    notes_mm = _notes_mm(notes)
+    half = (pdf.epw - PAIR_GAP_MM) / 2
+    height = max(image[1] for _chart_block, image in parts)
+    scale = 1.0
+    room = pdf.page_break_trigger - pdf.t_margin - 17 - notes_mm
+    if height > room:  # very tall: both shrink alike, so their rows stay level
+        scale, height = room / height, room
+    pdf.need(height + 7 + notes_mm)  # the charts, their labels and their notes on one page
+    top = pdf.get_y()
+    for i, ((chart, (png, image_height)), label) in enumerate(zip(parts, block.labels)):
+        x = pdf.l_margin + i * (half + PAIR_GAP_MM)
+        pdf.set_xy(x, top)
+        pdf.set_font(pdf.family, "B", 9)
+        pdf.cell(half, 5, pdf.clean(label))
+        width = half * scale
+        pdf.image(io.BytesIO(png), x=x + (half - width) / 2, y=top + 6, w=width, h=image_height * scale,
+                  alt_text=pdf.clean(f"{chart.title}"))
+    pdf.set_y(top + 6 + height + 1)
+    for note in notes:
+        pdf.para(note, 8, colour=GREY, height=4)
+    pdf.gap(3)
+
+
 def _case(pdf: ReportPDF, block: CaseBlock) -> None:
     case = block.case
     pdf.need(40)
@@ -396,16 +449,19 @@ def render_pdf(data: ReportData, progress: Callable[[float, str], None] | None =
     started = time.perf_counter()
     step = progress or (lambda fraction, message: None)
     blocks = report_blocks(data, output_name)
-    chart_blocks = [b for b in blocks if isinstance(b, Chart)]
+    chart_blocks = charts_in(blocks)
+    halves = {id(chart) for b in blocks if isinstance(b, ChartPair) for chart in (b.left, b.right)}
     step(0.82, f"Drawing {len(chart_blocks)} charts")
     pngs = render_images([b.figure for b in chart_blocks],
-                         lambda n: step(0.82 + 0.13 * n / max(1, len(chart_blocks)), f"Chart {n} of {len(chart_blocks)}"))
+                         lambda n: step(0.82 + 0.13 * n / max(1, len(chart_blocks)), f"Chart {n} of {len(chart_blocks)}"),
+                         widths=[PAIR_WIDTH_PX if id(b) in halves else CHART_WIDTH_PX for b in chart_blocks])
     data.timings["charts"] = time.perf_counter() - started
     pdf = ReportPDF(data)
     images: dict[int, tuple[bytes, float]] = {}
     for block, png in zip(chart_blocks, pngs):
         w, h = png_size(png)
-        images[id(block)] = (png, pdf.epw * h / w)
+        printed = (pdf.epw - PAIR_GAP_MM) / 2 if id(block) in halves else pdf.epw
+        images[id(block)] = (png, printed * h / w)
     step(0.96, "Laying out the pages")
     _title_page(pdf, data)
     for i, block in enumerate(blocks):
@@ -422,6 +478,8 @@ def render_pdf(data: ReportData, progress: Callable[[float, str], None] | None =
             _table(pdf, block)
         elif isinstance(block, Chart):
             _chart(pdf, block, images.get(id(block)))
+        elif isinstance(block, ChartPair):
+            _chart_pair(pdf, block, images)
         elif isinstance(block, CaseBlock):
             _case(pdf, block)
         elif isinstance(block, PageBreak):
