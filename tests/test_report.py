@@ -287,6 +287,27 @@ def test_a_comparison_prints_each_breakdown_side_by_side(made, fmt: str, tmp_pat
             inside = segment.split("</figure></div>")[0]  # up to the end of the pair's second figure
             for key, label in ((pair.left.key, pair.labels[0]), (pair.right.key, pair.labels[1])):
                 assert f'data-chart="{key}"><div class="side">{label}</div>' in inside, key
+        # drawn in Chromium, each plot of a pair takes half the row (the first one is drawn before
+        # the second is read: it took the whole row and hid under its neighbour)
+        playwright = pytest.importorskip("playwright.sync_api")
+        home = tmp_path / "home"
+        home.mkdir()
+        with playwright.sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                        env={**os.environ, "HOME": str(home)})
+            try:
+                view = browser.new_page(viewport={"width": 1100, "height": 1000})
+                view.goto(path.as_uri())
+                view.wait_for_function("document.querySelectorAll('.pair .js-plotly-plot .main-svg').length >= 4",
+                                       timeout=60_000)
+                rows = view.evaluate("""[...document.querySelectorAll('.pair')].map(pair => ({
+                    row: pair.getBoundingClientRect().width,
+                    plots: [...pair.querySelectorAll('.js-plotly-plot')].map(d => d._fullLayout.width)}))""")
+            finally:
+                browser.close()
+        assert len(rows) == 2
+        for row in rows:
+            assert len(row["plots"]) == 2 and row["plots"][0] == row["plots"][1] <= row["row"] / 2, row
         assert page.count('<div class="pair">') == 2
         return
     order = charts_in(blocks)

@@ -50,9 +50,12 @@ ul.small li { font-size: 13px; }
           text-align:center; }
 .metric .value { font-size: 28px; font-weight: 700; } .metric .label { color: var(--grey); font-size: 13px; }
 figure.chart { margin: 6px 0 18px; } figure.chart figcaption { color: var(--grey); font-size: 13px; }
-.pair { display: flex; gap: 16px; } .pair > figure.chart { flex: 1; min-width: 0; }
+.pair { display: flex; gap: 16px; }
+/* half the row from the start: each plot measures its box when its script runs, before the
+   second figure of the pair has been read */
+.pair > figure.chart { flex: none; width: calc(50% - 8px); min-width: 0; }
 .pair .side { font-weight: 700; font-size: 14px; }
-@media (max-width: 640px) { .pair { flex-direction: column; } }
+@media (max-width: 640px) { .pair { flex-direction: column; } .pair > figure.chart { width: 100%; } }
 table { border-collapse: collapse; width: 100%; margin: 4px 0 6px; font-size: 13.5px; }
 caption { text-align: left; font-weight: 700; padding: 4px 0; font-size: 14.5px; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: left; vertical-align: top; }
