@@ -29,3 +29,29 @@ def test_published_page_with_imported_cpj_data(writable_seed_db: Path, tmp_path:
     cpj = at.dataframe[0].value.set_index("year")
     assert cpj.loc[2024, "published_value"] == 124  # CPJ's published 2024 figure, from data/published_figures.csv
     assert cpj.loc[2006, "own_count"] > 0  # imported CPJ data counted by the project
+    # CPJ's definition changed between its reports: each year's beside it, not run together in one line
+    texts = " ".join(m.value for m in at.markdown)
+    assert "it changes from one report to the next" in texts
+    assert "Journalists killed (as counted in CPJ's annual report); Journalists" not in texts
+    assert list(cpj.columns).index("definition") < list(cpj.columns).index("cited_via")
+    assert cpj.loc[2024, "definition"] and cpj["definition"].nunique() > 1
+    # the other organisation's heading says what it counts in words, not its code
+    assert "Front Line Defenders: human rights defenders killed" in headers
+
+
+def test_without_imported_data_there_is_no_count_to_show(writable_seed_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Before a publisher's data set is imported the page says so, and neither its chart nor its
+    table shows a count of ours ("0 killed, 124 fewer")."""
+    import streamlit as st
+
+    monkeypatch.setenv("HRD_DB", str(writable_seed_db))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
+    at.switch_page("app_pages/published.py")
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert any("No matching imported data" in i.value for i in at.info)
+    cpj = at.dataframe[0].value.set_index("year")
+    assert cpj.loc[2024, "published_value"] == 124
+    assert "own_count" not in cpj and "difference" not in cpj

@@ -1,13 +1,14 @@
 """Published figures: other organisations' headline numbers, beside ours where definitions match."""
 from __future__ import annotations
 
+import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
 from dashboard import cache, charts
 from dashboard.components.plot import chart
 from dashboard.components.session import mode
-from dashboard.components.widgets import download_csv
+from dashboard.components.widgets import download_csv, plain
 from dashboard.filters import Filters
 from dashboard.i18n import _
 from dashboard.ingest.published import COMPARISONS, compare_with_published, published_figures
@@ -36,22 +37,34 @@ LABELS = {
 for (publisher, metric), comparison in sorted(COMPARISONS.items()):
     frame = compare_with_published(con, metric, publisher, public_only=current == "public")
     st.subheader(f"{publisher}: {_(comparison.title).lower()}")
-    st.markdown(f"**{_('Their definition')}:** " + "; ".join(sorted(set(frame['definition'].dropna()))))
+    definitions = sorted(set(frame["definition"].dropna()))
+    if len(definitions) == 1:
+        st.markdown(f"**{_('Their definition')}:** {plain(definitions[0])}")
+    else:  # one per report ("HRDs killed (all sectors), 26 countries", "... 27 countries"): each beside its year
+        st.markdown(f"**{_('Their definition')}:** " + _("it changes from one report to the next; each year's is "
+                                                          "in the table below."))
     st.markdown(f"**{_('Our count')}:** {comparison.own_definition}")
     if current == "public":
         st.caption(_("Public view: our count includes public incidents only."))
-    if int(frame["own_count"].sum()) == 0:
+    counted = int(frame["own_count"].sum()) > 0
+    if not counted:
         st.info(_("No matching imported data is loaded yet (import the publisher's data set to compare)."))
+        # nothing was counted, so there is no count: blank, not "0 killed" and a difference of -124
+        frame = frame.assign(own_count=pd.NA, difference=pd.NA).astype({"own_count": "Int64", "difference": "Int64"})
     fig = go.Figure()
-    fig.add_bar(x=frame["year"], y=frame["own_count"], name=_("This database (imported)"), marker_color="#1f5fa8")
+    if counted:
+        fig.add_bar(x=frame["year"], y=frame["own_count"], name=_("This database (imported)"), marker_color="#1f5fa8")
     fig.add_scatter(x=frame["year"], y=frame["published_value"], name=_("Published"), mode="markers+lines",
                     marker=dict(color="#b3261e", size=9), connectgaps=False)
     fig.update_layout(height=320, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h"),
                       yaxis_title=_(comparison.title), plot_bgcolor="white", font=charts.FONT,
-                      template=charts.TEMPLATE, xaxis=dict(dtick=1, tickformat="d"))  # whole years, no "2,021.5"
+                      template=charts.TEMPLATE, xaxis=dict(dtick=1, tickformat="d"),  # whole years, no "2,021.5"
+                      yaxis=dict(rangemode="tozero"), showlegend=True)
     chart(fig, key=f"pub_{publisher}_{metric}")
-    st.dataframe(frame[["year", "published_value", "own_count", "difference", "report", "cited_via"]],
-                 hide_index=True, width="stretch", column_config=LABELS)
+    columns = ["year", "published_value"] + (["own_count", "difference"] if counted else []) + ["report", "cited_via"]
+    if len(definitions) > 1:
+        columns.insert(columns.index("report"), "definition")
+    st.dataframe(frame[columns], hide_index=True, width="stretch", column_config=LABELS)
     download_csv(frame, f"published_{metric}", Filters(), f"pub_{metric}")
 
 st.subheader(_("All published figures"))
