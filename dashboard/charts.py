@@ -324,15 +324,22 @@ def timeline(acts: pd.DataFrame, title: str = "Escalation timeline") -> go.Figur
     data["act_date"] = pd.to_datetime(data["act_date"])
     data["actor_group"] = data["actor_group"].fillna("Unknown")
     data = data.drop_duplicates(["act_id", "actor_group"])
+    # kinds of attack on lines of at most 24 characters: unwrapped, the longest names took most of
+    # a phone's width and left the dates a strip
+    data["violation_type"] = data["violation_type"].astype(str).map(lambda text: wrapped(text, WRAP_TITLE_CHARS))
+    lines = int(data["violation_type"].str.count("<br>").max()) + 1
     colours = {GROUP_LABELS[k]: v for k, v in STATE_COLOURS.items()}
     fig = px.scatter(data, x="act_date", y="violation_type", color="actor_group", color_discrete_map=colours,
-                     hover_data={"incident_title": True, "victim": True, "perpetrator": True, "actor_group": False})
+                     hover_data={"incident_title": True, "victim": True, "perpetrator": True, "actor_group": False},
+                     labels={"act_date": "Date", "violation_type": "Kind of attack", "incident_title": "Incident",
+                             "victim": "Victim", "perpetrator": "Perpetrator", "actor_group": "Perpetrator"})
     fig.update_traces(marker=dict(size=12, opacity=0.85, line=dict(width=1, color="white")))
     fig.update_xaxes(title="Date")
     fig.update_yaxes(title="", type="category", categoryorder="array",
                      categoryarray=list(data.sort_values("act_date")["violation_type"].drop_duplicates())[::-1])
     fig.update_layout(legend_title_text="Perpetrator")
-    return _layout(fig, title, height=max(300, 26 * data["violation_type"].nunique() + 140))
+    row = max(26, 15 * lines + 6)  # a row holds its label's lines
+    return _layout(fig, title, height=max(300, row * data["violation_type"].nunique() + 140))
 
 
 def configure_static_images() -> None:
