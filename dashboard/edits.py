@@ -27,6 +27,16 @@ UPDATE_STATEMENT = {"incidents": "edit_update_incident", "acts": "edit_update_ac
                     "defenders": "edit_update_defender"}
 
 
+#: what each field is called on the Edit page (and in its error messages' place)
+FIELD_LABELS = {
+    "title": "Title", "summary": "Summary", "place": "Place", "start_date": "Start date (YYYY-MM-DD)",
+    "end_date": "End date (YYYY-MM-DD; empty for one day)", "date_precision": "Date precision",
+    "country_code": "Country", "visibility": "Visibility", "violation_code": "Kind of attack",
+    "act_date": "Date of the act (YYYY-MM-DD)", "description": "Description", "name": "Name",
+    "gender_code": "Gender", "is_name_public": "The name may be published",
+}
+
+
 class EditError(ValueError):
     """An edit that cannot be applied, with the reason."""
 
@@ -51,6 +61,15 @@ def _check(con: duckdb.DuckDBPyConnection, kind: str, field: str, value: Any) ->
     if not found:
         raise EditError(f"{field}: {str(value)[:40]!r} is not a known value.")
     return str(value)
+
+
+def choices(con: duckdb.DuckDBPyConnection) -> dict[str, dict[str, str]]:
+    """Per vocabulary an edited field takes (countries, visibilities ...), its codes and labels."""
+    rows = sql.run(con, "edit_vocabulary_codes")
+    out: dict[str, dict[str, str]] = {}
+    for vocabulary, code, label in rows.itertuples(index=False):
+        out.setdefault(vocabulary, {})[code] = label
+    return out
 
 
 def current_values(con: duckdb.DuckDBPyConnection, table: str, record_id: int) -> dict[str, Any] | None:

@@ -122,8 +122,10 @@ def test_the_edit_page_shows_the_stored_values_and_saves_a_correction(writable_s
     at.switch_page("app_pages/edit.py")
     at.run()
     assert not at.exception
-    title = next(t for t in at.text_input if t.label == "title")
-    place = next(t for t in at.text_input if t.label == "place")
+    title = next(t for t in at.text_input if t.label == "Title")
+    place = next(t for t in at.text_input if t.label == "Place")
+    country = next(b for b in at.selectbox if b.label == "Country")  # a choice among the countries, not a code to type
+    assert country.value == "KAZ" and "Kyrgyzstan (KGZ)" in country.options
     con = duckdb.connect(str(writable_seed_db))  # the app's connection has the same configuration
     stored_title, stored_place = con.execute("select title, place from incidents where incident_id = 2").fetchall()[0]
     assert (title.value, place.value) == (stored_title, stored_place) and stored_place == "Almaty"
@@ -131,12 +133,17 @@ def test_the_edit_page_shows_the_stored_values_and_saves_a_correction(writable_s
     next(b for b in at.button if b.label == "Save").click()
     at.run()
     assert [s.value for s in at.success] == ["Saved: title."]
-    next(t for t in at.text_input if t.label == "end_date").input("2024-02-30")
+    next(b for b in at.selectbox if b.label == "Country").set_value("KGZ")
+    next(b for b in at.button if b.label == "Save").click()
+    at.run()
+    assert [s.value for s in at.success] == ["Saved: country_code."]
+    next(t for t in at.text_input if t.label.startswith("End date")).input("2024-02-30")
     next(b for b in at.button if b.label == "Save").click()
     at.run()
     assert any("not a date" in e.value for e in at.error)
     try:
-        assert con.execute("select title, end_date is null or end_date <> date '2024-02-28' from incidents "
-                           "where incident_id = 2").fetchall() == [(stored_title + " (corrected)", True)]
+        assert con.execute("select title, country_code, end_date is null or end_date <> date '2024-02-28' "
+                           "from incidents where incident_id = 2").fetchall() == [
+            (stored_title + " (corrected)", "KGZ", True)]
     finally:
         con.close()

@@ -5,7 +5,7 @@ import streamlit as st
 
 from dashboard import cache
 from dashboard.components.session import username
-from dashboard.edits import EDITABLE, EditError, apply_edit, current_values
+from dashboard.edits import EDITABLE, FIELD_LABELS, EditError, apply_edit, choices, current_values
 from dashboard.i18n import _
 
 user = st.session_state.get("user")
@@ -26,16 +26,23 @@ finally:
 if current is None:
     st.info(_("No record with this id."))
     st.stop()
+vocabularies = choices(con)
 with st.form("edit_form"):
     changes = {}
     for field, kind in EDITABLE[table].items():
         value = current[field]
+        label = _(FIELD_LABELS.get(field, field))
         if kind == "bool":
-            changes[field] = st.checkbox(field, value=bool(value))
+            changes[field] = st.checkbox(label, value=bool(value))
         elif kind == "text" and field in ("summary", "description"):
-            changes[field] = st.text_area(field, value=value or "", height=150)
+            changes[field] = st.text_area(label, value=value or "", height=150)
+        elif kind in vocabularies:  # a coded field: its vocabulary's labels to choose from, never a typed code
+            names = vocabularies[kind]
+            codes = list(names) + ([value] if value not in names else [])
+            changes[field] = st.selectbox(label, codes, index=codes.index(value),
+                                          format_func=lambda code, names=names: f"{names.get(code, code)} ({code})")
         else:
-            changes[field] = st.text_input(field, value="" if value is None else str(value))
+            changes[field] = st.text_input(label, value="" if value is None else str(value))
     submitted = st.form_submit_button(_("Save"))
 if submitted:
     try:
