@@ -393,7 +393,7 @@ def verify_tables(con: duckdb.DuckDBPyConnection) -> None:
             "select table_name from duckdb_tables() where database_name = current_database() "
             "and schema_name = 'main' order by table_name").fetchall()]
         for table in tables:
-            cur.execute(f"select count(*), sum(hash(t)) from {_quote_identifier(table)} as t").fetchall()  # names from the catalogue
+            cur.execute("select count(*), sum(hash(t)) from query_table($name) as t", {"name": table}).fetchall()
     finally:
         cur.close()
 

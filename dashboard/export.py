@@ -219,13 +219,12 @@ def remove_soon(folder: Path) -> threading.Thread:
 
 def _copy_to(con: duckdb.DuckDBPyConnection, text: str, params: dict, path: Path) -> int:
     """COPY one select to a CSV file with the export's rules; returns the rows written."""
-    target = str(path).replace("'", "''")
     cur = con.cursor()
     try:
         return int(cur.execute(
-            f"copy ({text}) to '{target}' "  # fixed names: our temp file, committed query
+            f"copy ({text}) to $copy_target "  # fixed names: a committed query; the file's path is a parameter
             "(format csv, header true, delimiter ',', quote '\"', new_line '\r\n')",
-            params,
+            {**params, "copy_target": str(path)},
         ).fetchall()[0][0])
     finally:
         cur.close()
