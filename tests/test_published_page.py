@@ -12,18 +12,24 @@ ROOT = Path(__file__).resolve().parents[1]
 CPJ = ROOT.parent / "shared" / "data" / "external" / "cpj_journalists_killed_1992_2016.csv"
 
 
-def test_published_page_with_imported_cpj_data(writable_seed_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def published_page(db_path: Path, monkeypatch: pytest.MonkeyPatch) -> AppTest:
+    """The Published figures page run on this database, with fresh caches."""
     import streamlit as st
 
-    import_file(CPJ, ROOT / "data" / "mappings" / "cpj_journalists_killed.toml", writable_seed_db,
-                skip_invalid=True, rejects_dir=tmp_path)
-    monkeypatch.setenv("HRD_DB", str(writable_seed_db))
+    monkeypatch.setenv("HRD_DB", str(db_path))
     st.cache_data.clear()
     st.cache_resource.clear()
     at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
     at.switch_page("app_pages/published.py")
     at.run()
     assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_published_page_with_imported_cpj_data(writable_seed_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import_file(CPJ, ROOT / "data" / "mappings" / "cpj_journalists_killed.toml", writable_seed_db,
+                skip_invalid=True, rejects_dir=tmp_path)
+    at = published_page(writable_seed_db, monkeypatch)
     headers = [s.value for s in at.subheader]
     assert "Committee to Protect Journalists: journalists killed" in headers
     cpj = at.dataframe[0].value.set_index("year")
@@ -42,15 +48,7 @@ def test_published_page_with_imported_cpj_data(writable_seed_db: Path, tmp_path:
 def test_without_imported_data_there_is_no_count_to_show(writable_seed_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Before a publisher's data set is imported the page says so, and neither its chart nor its
     table shows a count of ours ("0 killed, 124 fewer")."""
-    import streamlit as st
-
-    monkeypatch.setenv("HRD_DB", str(writable_seed_db))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    at = AppTest.from_file(str(ROOT / "dashboard" / "app.py"), default_timeout=60)
-    at.switch_page("app_pages/published.py")
-    at.run()
-    assert not at.exception, [e.value for e in at.exception]
+    at = published_page(writable_seed_db, monkeypatch)
     assert any("No matching imported data" in i.value for i in at.info)
     cpj = at.dataframe[0].value.set_index("year")
     assert cpj.loc[2024, "published_value"] == 124

@@ -8,6 +8,7 @@ prove they work offline, map included.
 """
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any, Iterator
 
 import duckdb
 import pytest
@@ -113,6 +115,20 @@ def headline_in_text(page: str, labels: tuple[str, ...]) -> list[list[str]]:
             before = [ln for ln in lines[:i] if ln.strip()]
             found.append(re.split(r"\s{2,}", before[-1].strip()))
     return found
+
+
+@contextlib.contextmanager
+def chromium(tmp_path: Path) -> Iterator[Any]:
+    """Debian's Chromium through Playwright, with its HOME in the test's folder."""
+    playwright = pytest.importorskip("playwright.sync_api")
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, env={**os.environ, "HOME": str(home)})
+        try:
+            yield browser
+        finally:
+            browser.close()
 
 
 # --- fixtures ------------------------------------------------------------------------------
@@ -289,22 +305,14 @@ def test_a_comparison_prints_each_breakdown_side_by_side(made, fmt: str, tmp_pat
                 assert f'data-chart="{key}"><div class="side">{label}</div>' in inside, key
         # drawn in Chromium, each plot of a pair takes half the row (the first one is drawn before
         # the second is read: it took the whole row and hid under its neighbour)
-        playwright = pytest.importorskip("playwright.sync_api")
-        home = tmp_path / "home"
-        home.mkdir()
-        with playwright.sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                        env={**os.environ, "HOME": str(home)})
-            try:
-                view = browser.new_page(viewport={"width": 1100, "height": 1000})
-                view.goto(path.as_uri())
-                view.wait_for_function("document.querySelectorAll('.pair .js-plotly-plot .main-svg').length >= 4",
-                                       timeout=60_000)
-                rows = view.evaluate("""[...document.querySelectorAll('.pair')].map(pair => ({
-                    row: pair.getBoundingClientRect().width,
-                    plots: [...pair.querySelectorAll('.js-plotly-plot')].map(d => d._fullLayout.width)}))""")
-            finally:
-                browser.close()
+        with chromium(tmp_path) as browser:
+            view = browser.new_page(viewport={"width": 1100, "height": 1000})
+            view.goto(path.as_uri())
+            view.wait_for_function("document.querySelectorAll('.pair .js-plotly-plot .main-svg').length >= 4",
+                                   timeout=60_000)
+            rows = view.evaluate("""[...document.querySelectorAll('.pair')].map(pair => ({
+                row: pair.getBoundingClientRect().width,
+                plots: [...pair.querySelectorAll('.js-plotly-plot')].map(d => d._fullLayout.width)}))""")
         assert len(rows) == 2
         for row in rows:
             assert len(row["plots"]) == 2 and row["plots"][0] == row["plots"][1] <= row["row"] / 2, row
@@ -340,36 +348,28 @@ def test_html_is_one_offline_file(made, db_name: str, kind: str) -> None:
 
 @needs_tools
 def test_html_map_draws_offline_in_chromium(made, tmp_path: Path) -> None:
-    playwright = pytest.importorskip("playwright.sync_api")
     path, _ = made("demo", "overview", "html")
     refused: list[str] = []
     errors: list[str] = []
-    home = tmp_path / "home"
-    home.mkdir()
-    with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
-                                    env={**os.environ, "HOME": str(home)})
-        try:
-            page = browser.new_page(viewport={"width": 1200, "height": 1000})
+    with chromium(tmp_path) as browser:
+        page = browser.new_page(viewport={"width": 1200, "height": 1000})
 
-            def route(r):
-                if r.request.url.startswith(("file:", "data:", "blob:")):
-                    r.continue_()
-                else:
-                    refused.append(r.request.url)
-                    r.abort()
+        def route(r):
+            if r.request.url.startswith(("file:", "data:", "blob:")):
+                r.continue_()
+            else:
+                refused.append(r.request.url)
+                r.abort()
 
-            page.route("**/*", route)
-            page.on("pageerror", lambda e: errors.append(str(e)))
-            page.goto(path.as_uri())
-            page.wait_for_function("document.querySelectorAll('.choroplethlayer path').length > 100",
-                                   timeout=60_000)
-            countries = page.locator(".choroplethlayer path").count()
-            plots = page.locator(".js-plotly-plot .main-svg").count()
-            page.locator('[data-chart="map"]').scroll_into_view_if_needed()
-            page.screenshot(path=str(tmp_path / "map.png"))
-        finally:
-            browser.close()
+        page.route("**/*", route)
+        page.on("pageerror", lambda e: errors.append(str(e)))
+        page.goto(path.as_uri())
+        page.wait_for_function("document.querySelectorAll('.choroplethlayer path').length > 100",
+                               timeout=60_000)
+        countries = page.locator(".choroplethlayer path").count()
+        plots = page.locator(".js-plotly-plot .main-svg").count()
+        page.locator('[data-chart="map"]').scroll_into_view_if_needed()
+        page.screenshot(path=str(tmp_path / "map.png"))
     assert countries > 100
     assert plots >= 4
     assert not refused, refused
