@@ -27,7 +27,7 @@ UPDATE_STATEMENT = {"incidents": "edit_update_incident", "acts": "edit_update_ac
                     "defenders": "edit_update_defender"}
 
 
-#: what each field is called on the Edit page (and in its error messages' place)
+#: what each field is called on the Edit page
 FIELD_LABELS = {
     "title": "Title", "summary": "Summary", "place": "Place", "start_date": "Start date (YYYY-MM-DD)",
     "end_date": "End date (YYYY-MM-DD; empty for one day)", "date_precision": "Date precision",
@@ -41,7 +41,7 @@ class EditError(ValueError):
     """An edit that cannot be applied, with the reason."""
 
 
-def _check(con: duckdb.DuckDBPyConnection, kind: str, field: str, value: Any) -> Any:
+def _check(vocabularies: dict[str, dict[str, str]], kind: str, field: str, value: Any) -> Any:
     if kind == "text":
         text = str(value or "")
         if len(text) > 20_000:
@@ -56,9 +56,7 @@ def _check(con: duckdb.DuckDBPyConnection, kind: str, field: str, value: Any) ->
             raise EditError(f"{field}: {str(value)[:40]!r} is not a date (YYYY-MM-DD).") from None
     if kind == "bool":
         return bool(value)
-    found = sql.execute_here(con, sql.load_query("edit_vocabulary_has"),
-                             {"vocabulary": kind, "value": str(value)}).fetchall()[0][0]
-    if not found:
+    if str(value) not in vocabularies.get(kind, {}):
         raise EditError(f"{field}: {str(value)[:40]!r} is not a known value.")
     return str(value)
 
@@ -108,7 +106,8 @@ def apply_edit(con: duckdb.DuckDBPyConnection, table: str, record_id: int, chang
         backup.ensure_recent_backup(con, "edit")
     except backup.BackupError as exc:
         raise EditError(backup.nothing_was_changed(exc)) from None
-    clean = {f: _check(con, allowed[f], f, v) for f, v in changes.items()}
+    vocabularies = choices(con)
+    clean = {f: _check(vocabularies, allowed[f], f, v) for f, v in changes.items()}
     cur = con.cursor()
     try:
         cur.execute("begin transaction")  # the values read are the values replaced

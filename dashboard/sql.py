@@ -109,16 +109,20 @@ def run(
     text = query.body  # comments dropped, so placeholders named in the header stay inert
     if identifiers:
         text = text.format_map(dict(identifiers))
-    given = dict(params or {})
-    missing = [p for p in query.params if p not in given]
-    if missing:
-        raise ValueError(f"Query {name!r} needs parameter(s): {', '.join(missing)}")
-    used = {k: given[k] for k in query.params}
+    used = _used_params(query, params or {})
     cur = con.cursor()
     try:
         return cur.execute(text, used).df()
     finally:
         cur.close()
+
+
+def _used_params(query: NamedQuery, params: Mapping[str, Any]) -> dict[str, Any]:
+    """The parameters the file uses, each of which must be given (DuckDB rejects extra ones)."""
+    missing = [p for p in query.params if p not in params]
+    if missing:
+        raise ValueError(f"Query {query.name!r} needs parameter(s): {', '.join(missing)}")
+    return {k: params[k] for k in query.params}
 
 
 def execute_here(con: duckdb.DuckDBPyConnection, query: NamedQuery,
@@ -127,7 +131,4 @@ def execute_here(con: duckdb.DuckDBPyConnection, query: NamedQuery,
     connection of its own and would not see, nor join, the transaction ``con`` has open.
     Every parameter the file uses must be given; others are dropped. Returns ``con``,
     to fetch from."""
-    missing = [p for p in query.params if p not in params]
-    if missing:
-        raise ValueError(f"Query {query.name!r} needs parameter(s): {', '.join(missing)}")
-    return con.execute(query.body, {k: params[k] for k in query.params})
+    return con.execute(query.body, _used_params(query, params))

@@ -25,7 +25,7 @@ QUERY_FILES = sorted(p for p in QUERIES.glob("*.sql") if p.stem not in NOT_NAMED
 EXTRA_PARAMS = {"row_limit": 100, "row_offset": 0, "incident_id": 2, "defender_id": 2,
                 "violation_category": "killing", "sectors": [], "country_code": "", "publisher": "Committee to Protect Journalists",
                 "metric": "journalists_killed", "country": "World",
-                "record_id": 2, "vocabulary": "countries", "value": "KAZ"}
+                "record_id": 2}
 # The privacy switches, as public mode and analyst mode set them.
 MODE_PARAMS = {
     "public": {"reveal_names": False, "reveal_places": False, "public_only": True, "search_public_only": True},
