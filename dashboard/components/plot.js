@@ -48,16 +48,86 @@ function titleLines(text, fontSize, width) {
   return lines;
 }
 
+// --- horizontal bars in a narrow column (two charts side by side in a split window) ------------
+// Beside their bars, the category labels of a breakdown take about 140 px: in a column of
+// 215-290 px (the Overview's two breakdowns, the Compare page's two sides, in a 900 px
+// window) the bars got 50-60 px and the longest bar's value label ran out of the chart
+// ("1,08"). There each label is written above its bar instead, and the count axis is
+// lengthened so every value label fits.
+const LABEL_CHAR_PX = 7.7; // charts.CHAR_PX: one character of a 12 px label, with room
+const LABEL_PAD_PX = 24; // charts.LABEL_PAD_PX and the axis' pad
+const BARS_MIN_PX = 180; // below this room for the bars, the labels go above them
+const ABOVE_LINE_PX = 15; // one line of a label written above its bar
+const ABOVE_BAR_PX = 18; // the bar under it
+const ABOVE_GAP_PX = 9; // between a bar and the next row's label
+const RANGE_HEADROOM = 1.2; // charts.breakdown: the count axis ends at the largest count × 1.2
+
+function plainLabel(value) {
+  return String(value).split("<br>").join(" ");
+}
+
+function labelsAbove(data, layout, width, margin) {
+  const yaxis = layout.yaxis || {};
+  const categories = yaxis.categoryarray;
+  const bars = data.length > 0 && data.every((t) => t.type === "bar" && t.orientation === "h");
+  if (!bars || yaxis.type !== "category" || !Array.isArray(categories) || !categories.length) return false;
+  const longest = Math.max(...categories.map((c) => Math.max(...String(c).split("<br>").map((l) => l.length))));
+  return width - margin.r - (longest * LABEL_CHAR_PX + LABEL_PAD_PX) < BARS_MIN_PX;
+}
+
+function wrapLine(text, perLine) {
+  const lines = [];
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const last = lines.length - 1;
+    if (last >= 0 && (lines[last] + " " + word).length <= perLine) lines[last] += " " + word;
+    else lines.push(word);
+  }
+  return lines;
+}
+
+// The same bars with each category's label above its bar, the figure taller by the labels' rows.
+function withLabelsAbove(data, layout, width, margin) {
+  const categories = layout.yaxis.categoryarray;
+  const perLine = Math.max(12, Math.floor((width - 8) / LABEL_CHAR_PX));
+  const labels = categories.map((c) => wrapLine(plainLabel(c), perLine));
+  const lineRows = Math.max(...labels.map((l) => l.length));
+  const row = lineRows * ABOVE_LINE_PX + ABOVE_BAR_PX + ABOVE_GAP_PX;
+  const oldPlot = (layout.height || 450) - margin.t - margin.b;
+  margin.l = 4;
+  const font = (layout.template && layout.template.layout && layout.template.layout.font) || {};
+  const annotations = labels.map((lines, i) => ({
+    text: lines.join("<br>"), x: 0, xref: "paper", xanchor: "left", y: i, yref: "y", yanchor: "bottom",
+    yshift: ABOVE_BAR_PX / 2, showarrow: false, align: "left",
+    font: { size: 12, color: font.color },
+  }));
+  // the count axis: room after the longest bar for the longest value label (shared by two
+  // sides drawn on one scale: computed from the axis' end, which both sides share)
+  const plot = width - margin.l - margin.r;
+  const xaxis = Object.assign({}, layout.xaxis || {});
+  if (Array.isArray(xaxis.range) && xaxis.range.length === 2) {
+    const top = xaxis.range[1] / RANGE_HEADROOM;
+    const valueLabel = (Math.round(top).toLocaleString("en").length + 1) * LABEL_CHAR_PX + 6;
+    if (plot > valueLabel * 2) xaxis.range = [xaxis.range[0], Math.max(xaxis.range[1], top * plot / (plot - valueLabel))];
+  }
+  layout.xaxis = xaxis;
+  layout.yaxis = Object.assign({}, layout.yaxis, { showticklabels: false, automargin: false });
+  layout.bargap = 1 - ABOVE_BAR_PX / row;
+  layout.annotations = (layout.annotations || []).concat(annotations);
+  return categories.length * row - oldPlot; // the height the labels' rows add
+}
+
 function fit(figure, width) {
   const data = figure.data || [];
   const layout = Object.assign({}, figure.layout || {}, { width });
   const title = layout.title && layout.title.text;
   const lines = title ? titleLines(title, (layout.title.font && layout.title.font.size) || 15, width) : null;
   const narrow = width < NARROW_PX && data.some((t) => t.type === "choropleth" || t.type === "heatmap");
-  if (!lines && !narrow) return { data, layout, shape: "as built" };
   // Plotly's default margins where the figure names none
   const margin = Object.assign({ t: 100, b: 80, l: 80, r: 80 }, layout.margin || {});
+  const above = labelsAbove(data, layout, width, margin);
+  if (!lines && !narrow && !above) return { data, layout, shape: "as built" };
   let height = layout.height || 450;
+  if (above) height += withLabelsAbove(data, layout, width, margin);
   if (lines) {
     const extra = (lines.length - title.split("<br>").length) * TITLE_LINE_PX;
     layout.title = Object.assign({}, layout.title, { text: lines.join("<br>") });
@@ -91,7 +161,8 @@ function fit(figure, width) {
   }
   layout.margin = margin;
   layout.height = height;
-  return { data: traces, layout, shape: (lines ? lines.join("|") : "") + (narrow ? "|bar below" : "") };
+  return { data: traces, layout,
+    shape: (lines ? lines.join("|") : "") + (narrow ? "|bar below" : "") + (above ? "|labels above at " + width : "") };
 }
 
 export default function (component) {

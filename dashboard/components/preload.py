@@ -18,9 +18,19 @@ from .plot import loader_js
 # still loading, about thirty on a cold Overview; with no GPU (a server, a thin client)
 # every frame of that shimmer is painted and composited on the CPU the page needs to
 # render. The placeholders stay, still.
+# A headline figure's value keeps Streamlit's size where there is room and shrinks with its
+# column where there is not (the Compare page's three figures a side got columns of 60 px in
+# a 900 px window and showed "2…" for 2,002); its label wraps instead of ending in "…", and so
+# does a page link's (the Overview's link to the Feminita comparison read "Compare: Feminita, Sh").
 PAGE_STYLE = ('<style>[data-testid="stElementContainer"]:has(script.hrd-preload) '
                 "{display: none}\n"
-                '[data-testid="stSkeleton"], [data-testid="stSkeleton"] * {animation: none !important}</style>')
+                '[data-testid="stSkeleton"], [data-testid="stSkeleton"] * {animation: none !important}\n'
+                '[data-testid="stMetric"] {container-type: inline-size}\n'
+                '[data-testid="stMetric"] [data-testid="stMetricValue"] {font-size: clamp(1.1rem, 30cqi, 2.25rem)}\n'
+                '[data-testid="stMetric"] [data-testid="stMetricLabel"] :is(div, p) '
+                "{white-space: normal; overflow: visible; text-overflow: clip; overflow-wrap: break-word}\n"
+                '[data-testid="stPageLink-NavLink"] :is(span, div, p) '
+                "{white-space: normal; overflow: visible; text-overflow: clip}</style>")
 
 
 def preload_script() -> str:

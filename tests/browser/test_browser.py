@@ -221,6 +221,68 @@ def test_a_phone_gets_wrapped_titles_and_colour_bars_under_their_charts(server, 
         ctx.close()
 
 
+BAR_LABELS_JS = """() => [...document.querySelectorAll('[data-testid=hrdChart].js-plotly-plot')]
+    .filter(p => (p.data || []).length && p.data.every(t => t.type === 'bar' && t.orientation === 'h'))
+    .map(p => {
+        const box = p.getBoundingClientRect();
+        const rect = (el) => { const r = el.getBoundingClientRect();
+            return {left: r.left - box.left, right: r.right - box.left, top: r.top - box.top, bottom: r.bottom - box.top}; };
+        const bars = [...p.querySelectorAll('.bars .point path')].map(rect);
+        return {title: p._fullLayout.title.text.replace(/<br>/g, ' '), width: p._fullLayout.width,
+                plotWidth: p._fullLayout._size.w, tickLabels: p._fullLayout.yaxis.showticklabels,
+                categories: p._fullLayout.yaxis.categoryarray.length,
+                labels: [...p.querySelectorAll('.annotation')].map(a => ({text: a.textContent, ...rect(a)})),
+                values: [...p.querySelectorAll('.bartext')].map(t => ({text: t.textContent, ...rect(t)})),
+                bars};
+    })"""
+
+
+def test_a_split_window_writes_bar_labels_above_their_bars(server, browser, screenshots):
+    """In a 900 px window the Overview's two breakdowns get columns of about 215 px and the Compare
+    page's sides about 290 px: beside their bars the category labels left the bars 50-60 px and the
+    longest bar's value label ran out of the chart ("1,08"). There plot.js writes each label above its
+    bar, the bars get the column's width and every value label fits; the headline figures shrink
+    with their column instead of showing "2..." for 2,002. Widened, the charts are drawn as built."""
+    ctx = browser.new_context(viewport={"width": 900, "height": 6000})
+    ctx.set_default_timeout(WAIT)
+    page = ctx.new_page()
+    try:
+        for path, charts_expected in (("/", 2), ("/compare", 4)):
+            open_page(page, server + path)
+            page.wait_for_function(f"document.querySelectorAll('[data-testid=hrdChart] .bars').length >= {charts_expected}",
+                                   timeout=WAIT)
+            settle(page)
+            shoot(page, screenshots, "split_window" + path.replace("/", "_"))
+            charts = page.evaluate(BAR_LABELS_JS)
+            assert len(charts) >= charts_expected, [c["title"] for c in charts]
+            for chart in charts:
+                name = chart["title"]
+                assert chart["width"] < 320, (name, chart["width"])
+                assert chart["tickLabels"] is False, name
+                assert len(chart["labels"]) == chart["categories"] > 3, (name, chart["labels"])
+                assert chart["plotWidth"] > 0.8 * chart["width"], (name, chart["plotWidth"], chart["width"])
+                for label in chart["labels"]:
+                    assert 0 <= label["left"] and label["right"] <= chart["width"], (name, label)
+                    # right above a bar of its own, starting where the bar starts
+                    assert any(abs(bar["left"] - label["left"]) < 12 and 0 <= bar["top"] - label["bottom"] < 8
+                               for bar in chart["bars"]), (name, label)
+                assert chart["values"], name
+                for value in chart["values"]:
+                    assert value["right"] <= chart["width"], (name, value)  # "1,083", not "1,08"
+            # a headline figure, its label and a page link whole: nothing cut off ("2..." for 2,002)
+            whole = '[data-testid="stMetricValue"], [data-testid="stMetricLabel"], [data-testid="stPageLink-NavLink"]'
+            for figure in page.locator(whole).all():
+                clipped = figure.evaluate("v => [v, ...v.querySelectorAll('*')].some(e => e.scrollWidth > e.clientWidth + 1)")
+                assert not clipped, figure.inner_text()
+        page.set_viewport_size(VIEWPORT)
+        page.wait_for_function("""() => [...document.querySelectorAll('[data-testid=hrdChart].js-plotly-plot')]
+            .every(p => p._fullLayout.width > 320 || p.getBoundingClientRect().width <= 320)""", timeout=WAIT)
+        for chart in page.evaluate(BAR_LABELS_JS):
+            assert chart["tickLabels"] is not False and not chart["labels"], chart["title"]
+    finally:
+        ctx.close()
+
+
 def test_overview_filter_changes_url_and_figures_and_permalink_reopens(overview, browser, screenshots):
     back_to_overview(overview)
     page = overview.page
