@@ -81,8 +81,8 @@ def totals(version: str, filters: Filters, mode: str) -> dict[str, int]:
 
 
 @st.cache_data(show_spinner=False, max_entries=256)
-def incidents(version: str, filters: Filters, limit: int, mode: str) -> pd.DataFrame:
-    return incidents_frame(connection(), filters, limit, 0, mode)
+def incidents(version: str, filters: Filters, limit: int, mode: str, offset: int = 0) -> pd.DataFrame:
+    return incidents_frame(connection(), filters, limit, offset, mode)
 
 
 @st.cache_data(show_spinner=False, max_entries=64)

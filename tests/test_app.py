@@ -553,3 +553,36 @@ def test_cases_table_download_equals_incident_export(any_copy: str, media, seed_
     assert list(csv["incident_id"].astype(int)) == list(want["incident_id"])
     table = at.dataframe[0].value
     assert len(table) == len(csv)
+
+
+def test_cases_pages_reach_every_incident(demo_copy: Path, media) -> None:
+    """A selection of more than a thousand incidents is listed a thousand a page: the second
+    page holds the next thousand in the same order, its "table as shown" CSV is that page, and
+    a new selection starts at page 1 again."""
+    con = duckdb.connect(str(demo_copy), read_only=True)
+    try:
+        everything = incidents_frame(con, Filters(), 100_000, 0, "public")
+    finally:
+        con.close()
+    assert len(everything) > 1000  # the demo lists more than one page in public mode
+    pages = -(-len(everything) // 1000)
+    at = app(page="cases")
+    assert not at.exception
+    assert any(f"Showing 1,000 of {len(everything):,} incidents (1–1,000, page 1 of {pages})" in c for c in captions(at))
+    at.number_input(key="cases_page").set_value(2).run()
+    assert not at.exception
+    second = everything.iloc[1000:2000]
+    assert list(at.dataframe[0].value["title"]) == list(second["title"])
+    assert any(f"(1,001–{1000 + len(second):,}, page 2 of {pages})" in c for c in captions(at)), captions(at)
+    csv = read_csv(media(downloads(at)["dl_cases_shown"]))
+    assert list(csv["incident_id"].astype(int)) == list(second["incident_id"])
+    # a new selection (still more than a page: the years from 2015) starts at its first page
+    first_year = int(at.slider(key="f_years").value[0])
+    at.slider(key="f_years").set_value((first_year + 1, int(at.slider(key="f_years").value[1]))).run()
+    assert not at.exception
+    assert at.number_input(key="cases_page").value == 1
+    assert any("(1–1,000, page 1 of" in c for c in captions(at)), captions(at)
+    # one page only: no page control, the plain sentence
+    at.multiselect(key="f_countries").set_value(["KAZ"]).run()
+    assert not at.get("number_input")
+    assert any(c.startswith("Showing") and "page" not in c.split(".")[0] for c in captions(at)), captions(at)

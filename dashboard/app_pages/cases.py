@@ -15,6 +15,23 @@ version = st.session_state["version"]
 current = mode()
 PAGE_SIZE = 1000
 
+
+def pick_page(selection: object, pages: int) -> int:
+    """The page of the list to show: 1 for a new selection, else the visitor's choice.
+
+    Why pages: a selection of more than a thousand incidents listed only its newest
+    thousand, and a sort by a column header sorted only those, so the rest could be
+    reached by a filter or a CSV alone."""
+    if st.session_state.get("cases_page_of") != selection:
+        st.session_state["cases_page_of"] = selection
+        st.session_state["cases_page"] = 1
+    if pages <= 1:
+        return 1
+    st.session_state["cases_page"] = min(max(1, int(st.session_state.get("cases_page") or 1)), pages)
+    return int(st.number_input(_("Page ({n} incidents a page)").format(n=f"{PAGE_SIZE:,}"), min_value=1,
+                               max_value=pages, step=1, key="cases_page", width=240))
+
+
 st.title(_("Cases"))
 mode_banner(current)
 # the table lists only what this mode may list; its totals are counted the same way
@@ -27,13 +44,22 @@ if totals["incident_count"] == 0:
     empty_state()
     st.stop()
 
-table = cache.incidents(version, filters, PAGE_SIZE, current)
+total = int(totals["incident_count"])
+pages = -(-total // PAGE_SIZE)
+page = pick_page((filters, current), pages)
+table = cache.incidents(version, filters, PAGE_SIZE, current, (page - 1) * PAGE_SIZE)
 shown = table.assign(open=table["incident_id"].map(lambda i: f"case?id={i}"))
 columns = ["open", "start_date", "date_precision", "country", "place", "title", "violation_types",
            "actor_groups", "defenders", "act_count", "visibility", "is_synthetic"]
+first = (page - 1) * PAGE_SIZE + 1
 st.caption(
-    _("Showing {n} of {total} incidents, newest first. Click a column header to sort; use the search box in the "
-      "sidebar to search titles and summaries.").format(n=f"{len(table):,}", total=f"{totals['incident_count']:,}")
+    (_("Showing {n} of {total} incidents ({first}–{last}, page {page} of {pages}), newest first.")
+     if pages > 1 else _("Showing {n} of {total} incidents, newest first.")).format(
+        n=f"{len(table):,}", total=f"{total:,}", first=f"{first:,}", last=f"{first + len(table) - 1:,}",
+        page=page, pages=pages)
+    + " " + (_("Click a column header to sort the rows of this page; use the search box in the sidebar to "
+               "search titles and summaries.") if pages > 1 else
+             _("Click a column header to sort; use the search box in the sidebar to search titles and summaries."))
 )
 event = st.dataframe(
     clean_frame(shown[columns]), hide_index=True, width="stretch", height=520, key="cases_table",
@@ -63,7 +89,7 @@ st.markdown("**" + _("Download (all incidents and acts for the current filters)"
 slug = filters.slug() + ("_ANALYST" if current == "analyst" else "")
 c = st.columns(4)
 c[0].download_button(_("Table as shown (CSV)"), export.to_csv_bytes(table[[col for col in table.columns]]),
-                     file_name=f"hrd_cases_table_{slug}.csv", mime="text/csv", key="dl_cases_shown",
+                     file_name=f"hrd_cases_table_{slug}{f'_page{page}' if page > 1 else ''}.csv", mime="text/csv", key="dl_cases_shown",
                      on_click=record, args=("export", "cases table", filters.describe(), len(table)))
 c[1].download_button(_("All incidents (CSV)"), lambda: export.selection_csv(cache.connection(), "incidents", filters, current),
                      file_name=f"hrd_incidents_{slug}.csv", mime="text/csv", key="dl_incidents",
