@@ -365,6 +365,33 @@ def test_synthetic_badge(demo_copy: Path) -> None:
     assert metric_values(at)["Incidents"] == "2"
 
 
+def test_synthetic_badge_says_what_is_generated(demo_copy: Path) -> None:
+    """The badge counts a selection's generated acts; on one generated case or defender it says so
+    instead of a count (it read "1 acts are generated" on a case of several acts), and on the
+    Compare page it counts each side on its own (a sum counted twice what both sides hold)."""
+    con = duckdb.connect(str(demo_copy), read_only=True)
+    try:
+        generated = con.execute("select count(*) from acts a join incidents i using (incident_id) "
+                                "where i.is_synthetic").fetchone()[0]
+        case_id, defender_id = con.execute(
+            "select (select min(incident_id) from incidents where is_synthetic and visibility = 'public'), "
+            "(select min(defender_id) from defenders where is_synthetic)").fetchone()
+    finally:
+        con.close()
+    badges = lambda at: [t for t in markdown(at) if BADGE in t]  # noqa: E731
+    assert any(f"{generated:,} acts are generated, not real cases" in t for t in badges(app())), generated
+    st.cache_data.clear()
+    assert any("this case is generated, not a real one" in t for t in badges(app({"id": str(case_id)}, "case")))
+    st.cache_data.clear()
+    profile = app({"defender_profile": str(defender_id)}, "profiles")
+    assert any("this defender is generated" in t for t in badges(profile)), badges(profile)
+    st.cache_data.clear()
+    both = badges(app({}, "compare"))
+    assert any(f"{generated:,} in A, {generated:,} in B" in t for t in both), both
+    st.cache_data.clear()
+    assert not badges(app(PRESET, "compare"))  # the Feminita comparison: real cases only
+
+
 def test_no_synthetic_badge_on_seed(seed_copy: Path) -> None:
     at = app()
     assert not any(BADGE in text for text in markdown(at))

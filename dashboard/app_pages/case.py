@@ -35,7 +35,7 @@ if current == "public" and case["visibility"] != "public":
 mode_banner(current)
 st.title(plain(case["title"]))
 if case["is_synthetic"]:
-    synthetic_badge({"synthetic_act_count": 1})
+    synthetic_badge(what=_("this case is generated, not a real one"))
 
 PRECISION = {"day": _("exact day"), "month": _("known to the month"), "year": _("known to the year"),
              "unknown": _("date unknown")}

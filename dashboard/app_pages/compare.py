@@ -95,7 +95,11 @@ def labelled(frame):
 
 lab = cache.labels(version)
 sa, sb = side(name_a, fa), side(name_b, fb)
-synthetic_badge({"synthetic_act_count": sa.totals["synthetic_act_count"] + sb.totals["synthetic_act_count"]})
+synthetic_in = [int(one.totals["synthetic_act_count"]) for one in (sa, sb)]
+if any(synthetic_in):
+    # each side's own count: a sum would count twice what both selections hold
+    synthetic_badge(what=_("generated acts, not real cases: {a} in A, {b} in B").format(
+        a=f"{synthetic_in[0]:,}", b=f"{synthetic_in[1]:,}"))
 st.caption(_("Permalink: copy the address bar; it holds both selections."))
 
 sides = ((sa, "a."), (sb, "b."))

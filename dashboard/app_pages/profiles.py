@@ -46,7 +46,7 @@ if str(chosen) != raw:
 detail = cache.named(version, "defender_detail", (("defender_id", int(chosen)),)).iloc[0]
 st.subheader(plain(detail["name"]))
 if detail["is_synthetic"]:
-    synthetic_badge({"synthetic_act_count": 1})
+    synthetic_badge(what=_("this defender is generated, not a real person or organisation"))
 facts = [detail["kind"]]
 if detail["organisation"]:
     facts.append(_("member of") + " " + str(detail["organisation"]))

@@ -1,6 +1,8 @@
 """Small shared pieces: the synthetic-data badge, notes under charts, CSV download rows."""
 from __future__ import annotations
 
+import html
+
 import pandas as pd
 import streamlit as st
 
@@ -11,16 +13,25 @@ from ..i18n import _
 from ..metrics import UNIT_LABELS, multi_count_note
 
 
-def synthetic_badge(totals: dict[str, int]) -> None:
-    """A visible badge whenever synthetic demo rows are in view."""
-    if totals.get("synthetic_act_count", 0) > 0:
-        st.markdown(
-            '<div data-testid="synthetic-badge" style="display:inline-block;background:#fff3cd;'
-            'border:1px solid #d39e00;color:#6b4f00;border-radius:6px;padding:4px 10px;'
-            'font-weight:600;margin:4px 0 8px 0">⚠ ' + _("Synthetic demo data in view") +
-            f" — {totals['synthetic_act_count']:,} " + _("acts are generated, not real cases") + "</div>",
-            unsafe_allow_html=True,
-        )
+def synthetic_badge(totals: dict[str, int] | None = None, what: str | None = None) -> None:
+    """A visible badge whenever synthetic demo rows are in view.
+
+    ``totals``: a selection's totals, whose synthetic acts are counted in the badge; ``what``:
+    the badge's own words instead, for a page about one generated record (a case, a defender)
+    or two selections (the Compare page), where a count of acts would say something untrue
+    (a case page read "1 acts are generated" for a case of eight acts)."""
+    count = int((totals or {}).get("synthetic_act_count", 0) or 0)
+    if what is None and count <= 0:
+        return
+    if what is None:
+        what = (_("1 act is generated, not a real case") if count == 1 else
+                _("{n} acts are generated, not real cases").format(n=f"{count:,}"))
+    st.markdown(
+        '<div data-testid="synthetic-badge" style="display:inline-block;background:#fff3cd;'
+        'border:1px solid #d39e00;color:#6b4f00;border-radius:6px;padding:4px 10px;'
+        'font-weight:600;margin:4px 0 8px 0">⚠ ' + _("Synthetic demo data in view") + " — " + html.escape(what) + "</div>",
+        unsafe_allow_html=True,
+    )
 
 
 def chart_note(frame: pd.DataFrame, unit: str) -> None:
