@@ -390,6 +390,11 @@ def test_synthetic_badge_says_what_is_generated(demo_copy: Path) -> None:
     assert any(f"{generated:,} in A, {generated:,} in B" in t for t in both), both
     st.cache_data.clear()
     assert not badges(app(PRESET, "compare"))  # the Feminita comparison: real cases only
+    st.cache_data.clear()
+    # the Report page, before a report of the sidebar's selection is built
+    assert any(f"{generated:,} acts are generated" in t for t in badges(app({}, "report")))
+    st.cache_data.clear()
+    assert not badges(app({"synthetic": "0"}, "report"))
 
 
 def test_no_synthetic_badge_on_seed(seed_copy: Path) -> None:

@@ -34,6 +34,8 @@ fmt = st.radio(_("Format"), ["pdf", "html"], horizontal=True, key="report_format
 compare = (url_comparison if has_url_comparison else dict(FEMINITA_PRESET)) if what == "compare" else None
 
 if what == "filters":
+    # the report marks generated data on its pages; the page says so before it is built
+    widgets.synthetic_badge(cache.totals(version, filters, current))
     st.markdown(_("**Selection:** ") + plain("; ".join(filters.describe())))
 else:
     st.markdown(_("**Comparison:** ") + plain(", ".join(f"{k}={v}" for k, v in sorted(compare.items()))))
@@ -65,6 +67,8 @@ if st.button(_("Build the report"), type="primary", key="report_build"):
         st.error(str(exc))
     else:
         bar.progress(1.0, text=_("Done"))
+        if compare is not None:
+            widgets.synthetic_badge({"synthetic_act_count": data.synthetic_act_count})
         for note in data.notes:
             widgets.note(note)
         st.session_state["report_file"] = (payload, name, fmt)
