@@ -1,6 +1,7 @@
 """The Published figures page shows other organisations' figures beside imported counts."""
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -53,3 +54,17 @@ def test_without_imported_data_there_is_no_count_to_show(writable_seed_db: Path,
     cpj = at.dataframe[0].value.set_index("year")
     assert cpj.loc[2024, "published_value"] == 124
     assert "own_count" not in cpj and "difference" not in cpj
+
+
+def test_a_year_without_a_published_figure_is_a_gap_in_its_line(writable_seed_db: Path,
+                                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """Front Line Defenders published no global figure for 2020 in the figures the project holds:
+    its line stops at 2019 and starts again at 2021 instead of running straight through 2020."""
+    at = published_page(writable_seed_db, monkeypatch)
+    figures = {el.key: json.loads(json.loads(el.proto.json)["spec"]) for el in at.get("bidi_component")
+               if el.proto.component_name == "hrd_chart"}
+    fld = next(f for key, f in figures.items() if "Front Line Defenders" in key)
+    line = next(t for t in fld["data"] if t.get("mode") == "markers+lines")
+    points = dict(zip(line["x"], line["y"]))
+    assert 2020 in points and points[2020] is None, points
+    assert points[2019] == 304 and points[2021] == 358, points

@@ -54,7 +54,12 @@ for (publisher, metric), comparison in sorted(COMPARISONS.items()):
     fig = go.Figure()
     if counted:
         fig.add_bar(x=frame["year"], y=frame["own_count"], name=_("This database (imported)"), marker_color="#1f5fa8")
-    fig.add_scatter(x=frame["year"], y=frame["published_value"], name=_("Published"), mode="markers+lines",
+    # every year from the first to the last: a year without a published figure is a gap in the
+    # line, not a straight line through it (FLD's 2019 and 2021 were joined across 2020)
+    line = frame.groupby("year")["published_value"].first()
+    line = line.reindex(range(int(line.index.min()), int(line.index.max()) + 1)) if len(line) else line
+    fig.add_scatter(x=list(line.index), y=[None if pd.isna(v) else float(v) for v in line],
+                    name=_("Published"), mode="markers+lines",
                     marker=dict(color="#b3261e", size=9), connectgaps=False)
     fig.update_layout(height=320, margin=dict(l=10, r=10, t=30, b=10), legend=dict(orientation="h"),
                       yaxis_title=_(comparison.title), plot_bgcolor="white", font=charts.FONT,
