@@ -275,6 +275,9 @@ def test_case_page_shows_place_and_source(seed_copy: Path) -> None:
     assert any("Almaty, Kazakhstan" in text for text in markdown(at))
     urls = [el.proto.url for el in at.get("link_button")]
     assert any("frontlinedefenders.org/" in url and url.startswith("https://") for url in urls), urls
+    # the perpetrators' table names its columns in words, not the data's codes
+    labels = {name: spec.get("label") for name, spec in json.loads(at.dataframe[0].proto.columns).items()}
+    assert labels["actor_group"] == "State or non-state" and labels["involvement"] == "Degree of involvement", labels
 
 
 @pytest.mark.parametrize("bad_id", ["abc", "999999", "9" * 5000, "-1", "2;drop"])

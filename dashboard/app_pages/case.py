@@ -80,7 +80,10 @@ for act_id, group in acts.groupby("act_id", sort=False):
 
 st.subheader(_("Perpetrators and their involvement"))
 perps = acts.dropna(subset=["perpetrator"]).groupby(["perpetrator", "actor_group", "actor_type", "involvement"], dropna=False)["act_id"].nunique().reset_index(name="acts")
-st.dataframe(clean_frame(perps), hide_index=True, width="stretch")
+st.dataframe(clean_frame(perps), hide_index=True, width="stretch", column_config={
+    "perpetrator": _("Perpetrator"), "actor_group": _("State or non-state"), "actor_type": _("Kind of perpetrator"),
+    "involvement": _("Degree of involvement"), "acts": st.column_config.NumberColumn(_("Acts")),
+})
 
 st.subheader(_("Defenders"))
 victims = acts.dropna(subset=["victim"]).drop_duplicates("victim_id")[["victim_id", "victim", "victim_kind"]]
