@@ -247,7 +247,14 @@ def _check_feminita(at: AppTest) -> None:
 
 
 def test_compare_preset_from_url(seed_copy: Path) -> None:
-    _check_feminita(app(PRESET, "compare"))
+    at = app(PRESET, "compare")
+    _check_feminita(at)
+    # its tables name their columns in words: four tables (involvement and places, both sides)
+    headings = [{name: spec.get("label") for name, spec in json.loads(table.proto.columns).items()}
+                for table in at.dataframe]
+    assert len(headings) == 4, headings
+    assert all(h.get("actor_group") == "State or non-state" for h in headings[:2]), headings
+    assert all(h.get("country") == "Country" for h in headings[2:]), headings
 
 
 def test_compare_preset_button(any_copy: str) -> None:

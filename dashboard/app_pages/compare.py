@@ -137,6 +137,8 @@ for column, title, key, dl, name, by_group in (
             download_csv(frame, f"compare_{prefix[0]}_{name}", s.filters, f"{dl}{prefix}", unit=unit)
 
 # the involvement tables list the same (degree, actor group) rows; places are each side's own
+TABLE_LABELS = {"involvement": _("Degree of involvement"), "actor_group": _("State or non-state"),
+                "country": _("Country"), "place": _("Place")}
 tables = (("involvement", _("Degree of involvement (acts)"), "acts", _("acts"), "ci",
            aligned(sa.involvement, sb.involvement, ["involvement", "actor_group"])),
           ("places", _("Places (incidents)"), "incidents", _("incidents"), "cp", (sa.places, sb.places)))
@@ -145,7 +147,7 @@ for name, heading, counted, value_name, dl, pair in tables:
         with col:
             st.markdown("**" + heading + "**")
             st.dataframe(table_view(frame, current).rename(columns={"value": value_name}), hide_index=True,
-                         width="stretch")
+                         width="stretch", column_config=TABLE_LABELS)
             download_csv(frame, f"compare_{prefix[0]}_{name}", s.filters, f"{dl}{prefix}", unit=counted)
 
 st.subheader(_("What changed"))
