@@ -253,8 +253,9 @@ def test_compare_preset_from_url(seed_copy: Path) -> None:
     headings = [{name: spec.get("label") for name, spec in json.loads(table.proto.columns).items()}
                 for table in at.dataframe]
     assert len(headings) == 4, headings
-    assert all(h.get("actor_group") == "State or non-state" for h in headings[:2]), headings
+    assert all(h.get("actor group") == "State or non-state" for h in headings[:2]), headings
     assert all(h.get("country") == "Country" for h in headings[2:]), headings
+    assert [list(t.value.columns) for t in at.dataframe[2:]] == [["country", "place", "Incidents"]] * 2
 
 
 def test_compare_preset_button(any_copy: str) -> None:

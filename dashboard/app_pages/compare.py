@@ -137,11 +137,14 @@ for column, title, key, dl, name, by_group in (
             download_csv(frame, f"compare_{prefix[0]}_{name}", s.filters, f"{dl}{prefix}", unit=unit)
 
 # the involvement tables list the same (degree, actor group) rows; places are each side's own
-TABLE_LABELS = {"involvement": _("Degree of involvement"), "actor_group": _("State or non-state"),
-                "country": _("Country"), "place": _("Place")}
-tables = (("involvement", _("Degree of involvement (acts)"), "acts", _("acts"), "ci",
+# (table_view writes the columns' names with spaces)
+TABLE_LABELS = {"involvement": _("Degree of involvement"), "actor group": _("State or non-state"),
+                "country": _("Country"), "place": _("Place"), "incident count": _("Incidents")}
+tables = (("involvement", _("Degree of involvement (acts)"), "acts", _("Acts"), "ci",
            aligned(sa.involvement, sb.involvement, ["involvement", "actor_group"])),
-          ("places", _("Places (incidents)"), "incidents", _("incidents"), "cp", (sa.places, sb.places)))
+          # a place's count is its incidents: its incident_count column said the same again
+          ("places", _("Places (incidents)"), "incidents", _("Incidents"), "cp",
+           tuple(frame.drop(columns="incident_count", errors="ignore") for frame in (sa.places, sb.places))))
 for name, heading, counted, value_name, dl, pair in tables:
     for col, s, prefix, frame in row_of_sides([labelled(frame) for frame in pair]):
         with col:
