@@ -6,7 +6,9 @@ see or download may contain one.
 """
 from __future__ import annotations
 
+
 import gc
+import json
 import subprocess
 import time
 from pathlib import Path
@@ -312,6 +314,37 @@ def test_sign_in_audit_export_and_edit_are_logged(leak_db: Path, tmp_path: Path,
     assert "sign_in" in actions and "export" in actions and "edit" in actions
     edit = log[log["action"] == "edit"].iloc[0]
     assert "Almaty" in edit["before"] and "Almaty city" in edit["after"] and edit["username"] == "ana"
+
+
+def test_admin_page_shows_the_audit_log_in_words(leak_db: Path, tmp_path: Path, users_file: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """An admin's page lists the audit log (their own sign-in first) and the users, with the
+    columns named in words; an analyst's navigation has no such page."""
+    work = tmp_path / "admin.duckdb"
+    work.write_bytes(leak_db.read_bytes())
+    monkeypatch.setenv("HRD_DB", str(work))
+    for name, password, sees_log in (("adm", "a long admin passphrase!", True), ("ana", "a long analyst passphrase", False)):
+        _clear_caches()
+        at = AppTest.from_file(APP, default_timeout=60)
+        at.switch_page("app_pages/sign_in.py")
+        at.run()
+        at.text_input(key="signin_name").input(name)
+        at.text_input(key="signin_password").input(password)
+        next(b for b in at.button if b.label == "Sign in").click()
+        at.run()
+        if not sees_log:  # an analyst's navigation has no such page
+            with pytest.raises(ValueError, match="admin.py"):
+                at.switch_page("app_pages/admin.py")
+            continue
+        at.switch_page("app_pages/admin.py")
+        at.run()
+        assert not at.exception, [e.value for e in at.exception]
+        log = at.dataframe[0]
+        assert log.value.iloc[0]["action"] == "sign_in" and log.value.iloc[0]["username"] == "adm"
+        labels = {c: spec.get("label") for c, spec in json.loads(log.proto.columns).items()}
+        assert labels["logged_at"] == "When (UTC)" and labels["row_count"] == "Rows", labels
+        assert log.proto.placeholder == ""  # an empty cell is blank, not "None"
+        assert set(at.dataframe[1].value["name"]) == {"ana", "adm", "vic"}
 
 
 def test_compare_what_changed_keeps_small_totals_suppressed(leak_db: Path, monkeypatch: pytest.MonkeyPatch) -> None:
