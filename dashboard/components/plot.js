@@ -34,6 +34,7 @@ const NARROW_PX = 560; // below this width a colour bar lies under its chart
 const BAR_BELOW_PX = 64; // the room a horizontal colour bar and its title take under the chart
 const WORLD_ASPECT = 0.52; // height / width of the world in the map's "natural earth" projection
 const UPRIGHT_YEARS_PX = 26; // a heat map's year labels turned upright take this much more height
+const MIN_VALUE_LABEL_PX = 9; // a bar's value label is drawn at this size or not at all
 
 function titleLines(text, fontSize, width) {
   const words = text.split(/<br>|\s+/).filter(Boolean);
@@ -125,7 +126,11 @@ function fit(figure, width) {
   // Plotly's default margins where the figure names none
   const margin = Object.assign({ t: 100, b: 80, l: 80, r: 80 }, layout.margin || {});
   const above = labelsAbove(data, layout, width, margin);
-  if (!lines && !narrow && !above) return { data, layout, shape: "as built" };
+  // value labels over upright bars: Plotly shrinks one that is wider than its bar, down to 3 px at
+  // a phone's width (twelve years of three bars each); below 9 px it is left out (hover still tells)
+  const tiny = width < NARROW_PX && data.some((t) => t.type === "bar" && t.orientation !== "h" && t.text);
+  if (!lines && !narrow && !above && !tiny) return { data, layout, shape: "as built" };
+  if (tiny) layout.uniformtext = { minsize: MIN_VALUE_LABEL_PX, mode: "hide" };
   let height = layout.height || 450;
   if (above) height += withLabelsAbove(data, layout, width, margin);
   if (lines) {
@@ -162,7 +167,7 @@ function fit(figure, width) {
   layout.margin = margin;
   layout.height = height;
   return { data: traces, layout,
-    shape: (lines ? lines.join("|") : "") + (narrow ? "|bar below" : "") + (above ? "|labels above at " + width : "") };
+    shape: (lines ? lines.join("|") : "") + (narrow ? "|bar below" : "") + (above ? "|labels above at " + width : "") + (tiny ? "|uniform labels" : "") };
 }
 
 export default function (component) {

@@ -171,6 +171,12 @@ FITTED_CHARTS_JS = """() => [...document.querySelectorAll('[data-testid=hrdChart
 })"""
 
 
+PER_YEAR_LABEL_HEIGHTS_JS = """() => [...document.querySelectorAll('[data-testid=hrdChart].js-plotly-plot')]
+    .filter(p => p._fullLayout.title.text.startsWith('Attacks per year'))
+    .flatMap(p => [...p.querySelectorAll('.bartext')])
+    .map(t => t.getBoundingClientRect()).filter(r => r.width > 0).map(r => r.height)"""
+
+
 def fitted_charts(page) -> dict[str, dict]:
     """The Overview's per-year chart, map and heat map as drawn: title, margins, boxes."""
     drawn = page.evaluate(FITTED_CHARTS_JS)
@@ -203,6 +209,9 @@ def test_a_phone_gets_wrapped_titles_and_colour_bars_under_their_charts(server, 
             # widens that bottom margin itself (charts.LEGEND_PX), the other margins are as asked
             for side in ("l", "r", "t") + (("b",) if name != "Attacks per year" else ()):
                 assert round(chart["size"][side]) == chart["margin"][side], (name, side, chart["margin"], chart["size"])
+        # the per-year chart's value labels: readable or left out, never shrunk to a few pixels
+        heights = page.evaluate(PER_YEAR_LABEL_HEIGHTS_JS)
+        assert all(h >= 8 for h in heights), heights
         for name in ("Where", "Country by year"):
             chart, plot = narrow[name], narrow[name]["size"]
             bar = chart["colourBar"]
@@ -214,6 +223,8 @@ def test_a_phone_gets_wrapped_titles_and_colour_bars_under_their_charts(server, 
             .every(p => p._fullLayout.width > 500 || p.getBoundingClientRect().width <= 500)""", timeout=WAIT)
         wide = fitted_charts(page)
         assert "<br>" not in wide["Attacks per year"]["title"]
+        heights = page.evaluate(PER_YEAR_LABEL_HEIGHTS_JS)  # on a desktop every bar has its value
+        assert len(heights) >= 30 and all(h >= 8 for h in heights), heights
         for name in ("Where", "Country by year"):
             plot = wide[name]["size"]
             assert wide[name]["colourBar"]["left"] >= plot["l"] + plot["w"] - 1, (name, wide[name])  # beside it
