@@ -370,6 +370,12 @@ def test_html_map_draws_offline_in_chromium(made, tmp_path: Path) -> None:
         plots = page.locator(".js-plotly-plot .main-svg").count()
         page.locator('[data-chart="map"]').scroll_into_view_if_needed()
         page.screenshot(path=str(tmp_path / "map.png"))
+        # on a phone the page is the screen's width: a wide table scrolls in its place
+        phone = browser.new_page(viewport={"width": 420, "height": 900})
+        phone.goto(path.as_uri())
+        phone.wait_for_function("document.querySelectorAll('.js-plotly-plot .main-svg').length >= 4", timeout=60_000)
+        widths = phone.evaluate("[document.documentElement.scrollWidth, document.querySelectorAll('table').length]")
+    assert widths[0] <= 420 and widths[1] > 0, widths
     assert countries > 100
     assert plots >= 4
     assert not refused, refused

@@ -55,7 +55,9 @@ figure.chart { margin: 6px 0 18px; } figure.chart figcaption { color: var(--grey
    second figure of the pair has been read */
 .pair > figure.chart { flex: none; width: calc(50% - 8px); min-width: 0; }
 .pair .side { font-weight: 700; font-size: 14px; }
-@media (max-width: 640px) { .pair { flex-direction: column; } .pair > figure.chart { width: 100%; } }
+@media (max-width: 640px) { .pair { flex-direction: column; } .pair > figure.chart { width: 100%; }
+  /* a wide table scrolls in its place instead of widening the page past a phone's screen */
+  table { display: block; overflow-x: auto; } }
 table { border-collapse: collapse; width: 100%; margin: 4px 0 6px; font-size: 13.5px; }
 caption { text-align: left; font-weight: 700; padding: 4px 0; font-size: 14.5px; }
 th, td { border-bottom: 1px solid var(--line); padding: 4px 6px; text-align: left; vertical-align: top; }
