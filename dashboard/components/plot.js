@@ -50,21 +50,26 @@ function titleLines(text, fontSize, width) {
 }
 
 // --- horizontal bars in a narrow column (two charts side by side in a split window) ------------
-// Beside their bars, the category labels of a breakdown take about 140 px: in a column of
-// 215-290 px (the Overview's two breakdowns, the Compare page's two sides, in a 900 px
+// Beside their bars, the category labels of a breakdown take about 125 px: in a column of
+// about 210 px (the Overview's two breakdowns, the Compare page's two sides, in a 900 px
 // window) the bars got 50-60 px and the longest bar's value label ran out of the chart
-// ("1,08"). There each label is written above its bar instead, and the count axis is
-// lengthened so every value label fits.
-const LABEL_CHAR_PX = 7.7; // charts.CHAR_PX: one character of a 12 px label, with room
+// ("1,08"). There each label is written above its bar instead, wrapped to the column, and the
+// count axis is lengthened so every value label fits. The rows are laid out in pixels (a
+// linear axis one unit a pixel): a label of one line takes one line, one of two lines two.
 const LABEL_PAD_PX = 24; // charts.LABEL_PAD_PX and the axis' pad
-const BARS_MIN_PX = 180; // below this room for the bars, the labels go above them
+const BARS_MIN_PX = 120; // below this room for the bars beside their labels, the labels go above them
 const ABOVE_LINE_PX = 15; // one line of a label written above its bar
 const ABOVE_BAR_PX = 18; // the bar under it
-const ABOVE_GAP_PX = 9; // between a bar and the next row's label
+const ABOVE_GAP_PX = 10; // between a bar and the next row's label
 const RANGE_HEADROOM = 1.2; // charts.breakdown: the count axis ends at the largest count × 1.2
 
-function plainLabel(value) {
-  return String(value).split("<br>").join(" ");
+let measuring = null;
+// The width of a text in the figure's font, as the browser will draw it.
+function textWidth(text, layout, size) {
+  measuring = measuring || document.createElement("canvas").getContext("2d");
+  const family = (layout.font && layout.font.family) || "sans-serif";
+  measuring.font = size + "px " + family;
+  return measuring.measureText(String(text)).width;
 }
 
 function labelsAbove(data, layout, width, margin) {
@@ -72,49 +77,61 @@ function labelsAbove(data, layout, width, margin) {
   const categories = yaxis.categoryarray;
   const bars = data.length > 0 && data.every((t) => t.type === "bar" && t.orientation === "h");
   if (!bars || yaxis.type !== "category" || !Array.isArray(categories) || !categories.length) return false;
-  const longest = Math.max(...categories.map((c) => Math.max(...String(c).split("<br>").map((l) => l.length))));
-  return width - margin.r - (longest * LABEL_CHAR_PX + LABEL_PAD_PX) < BARS_MIN_PX;
+  const longest = Math.max(...categories.flatMap((c) => String(c).split("<br>").map((l) => textWidth(l, layout, 12))));
+  return width - margin.r - (longest + LABEL_PAD_PX) < BARS_MIN_PX;
 }
 
-function wrapLine(text, perLine) {
+function wrapLine(text, room, layout) {
   const lines = [];
   for (const word of text.split(/\s+/).filter(Boolean)) {
     const last = lines.length - 1;
-    if (last >= 0 && (lines[last] + " " + word).length <= perLine) lines[last] += " " + word;
+    if (last >= 0 && textWidth(lines[last] + " " + word, layout, 12) <= room) lines[last] += " " + word;
     else lines.push(word);
   }
   return lines;
 }
 
-// The same bars with each category's label above its bar, the figure taller by the labels' rows.
+// The same bars with each category's label above its bar; returns the figure's new traces and
+// the height its rows add. Rows are counted from the bottom, as Plotly draws the categories.
 function withLabelsAbove(data, layout, width, margin) {
-  const categories = layout.yaxis.categoryarray;
-  const perLine = Math.max(12, Math.floor((width - 8) / LABEL_CHAR_PX));
-  const labels = categories.map((c) => wrapLine(plainLabel(c), perLine));
-  const lineRows = Math.max(...labels.map((l) => l.length));
-  const row = lineRows * ABOVE_LINE_PX + ABOVE_BAR_PX + ABOVE_GAP_PX;
+  const categories = layout.yaxis.categoryarray.map(String);
+  const labels = categories.map((c) => wrapLine(c.split("<br>").join(" "), width - 12, layout));
   const oldPlot = (layout.height || 450) - margin.t - margin.b;
+  const centre = {};
+  const annotations = [];
+  let base = 0;
+  labels.forEach((lines, i) => {
+    centre[categories[i]] = base + ABOVE_GAP_PX + ABOVE_BAR_PX / 2;
+    annotations.push({
+      text: lines.join("<br>"), x: 0, xref: "paper", xanchor: "left", y: base + ABOVE_GAP_PX + ABOVE_BAR_PX,
+      yref: "y", yanchor: "bottom", showarrow: false, align: "left",
+      font: { size: 12, color: ((layout.template || {}).layout || {}).font?.color },
+    });
+    base += ABOVE_GAP_PX + ABOVE_BAR_PX + lines.length * ABOVE_LINE_PX;
+  });
   margin.l = 4;
-  const font = (layout.template && layout.template.layout && layout.template.layout.font) || {};
-  const annotations = labels.map((lines, i) => ({
-    text: lines.join("<br>"), x: 0, xref: "paper", xanchor: "left", y: i, yref: "y", yanchor: "bottom",
-    yshift: ABOVE_BAR_PX / 2, showarrow: false, align: "left",
-    font: { size: 12, color: font.color },
-  }));
-  // the count axis: room after the longest bar for the longest value label (shared by two
-  // sides drawn on one scale: computed from the axis' end, which both sides share)
+  // the count axis: room after the longest bar for the longest value label (two sides drawn on
+  // one scale share the axis' end, so they keep sharing it)
   const plot = width - margin.l - margin.r;
   const xaxis = Object.assign({}, layout.xaxis || {});
   if (Array.isArray(xaxis.range) && xaxis.range.length === 2) {
     const top = xaxis.range[1] / RANGE_HEADROOM;
-    const valueLabel = (Math.round(top).toLocaleString("en").length + 1) * LABEL_CHAR_PX + 6;
+    const valueLabel = textWidth(Math.round(top).toLocaleString("en"), layout, 12) + 10;
     if (plot > valueLabel * 2) xaxis.range = [xaxis.range[0], Math.max(xaxis.range[1], top * plot / (plot - valueLabel))];
   }
   layout.xaxis = xaxis;
-  layout.yaxis = Object.assign({}, layout.yaxis, { showticklabels: false, automargin: false });
-  layout.bargap = 1 - ABOVE_BAR_PX / row;
+  // one unit of the axis a pixel of the plot: each row as tall as its label needs
+  layout.yaxis = { type: "linear", range: [0, base], showticklabels: false, showgrid: false, zeroline: false,
+    automargin: false, fixedrange: true, title: { text: "" } };
   layout.annotations = (layout.annotations || []).concat(annotations);
-  return categories.length * row - oldPlot; // the height the labels' rows add
+  const traces = data.map((t) => {
+    const names = Array.from(t.y || [], String);
+    return Object.assign({}, t, {
+      y: names.map((n) => centre[n]), width: ABOVE_BAR_PX, hovertext: names.map((n) => n.split("<br>").join(" ")),
+      hovertemplate: String(t.hovertemplate || "%{y}: %{text}").split("%{y}").join("%{hovertext}"),
+    });
+  });
+  return { traces, extra: base - oldPlot };
 }
 
 function fit(figure, width) {
@@ -132,16 +149,20 @@ function fit(figure, width) {
   if (!lines && !narrow && !above && !tiny) return { data, layout, shape: "as built" };
   if (tiny) layout.uniformtext = { minsize: MIN_VALUE_LABEL_PX, mode: "hide" };
   let height = layout.height || 450;
-  if (above) height += withLabelsAbove(data, layout, width, margin);
+  let traces = data;
+  if (above) {
+    const rows = withLabelsAbove(data, layout, width, margin);
+    traces = rows.traces;
+    height += rows.extra;
+  }
   if (lines) {
     const extra = (lines.length - title.split("<br>").length) * TITLE_LINE_PX;
     layout.title = Object.assign({}, layout.title, { text: lines.join("<br>") });
     margin.t += extra;
     height += extra;
   }
-  let traces = data;
   if (narrow) {
-    traces = data.map((t) => {
+    traces = traces.map((t) => {
       if (t.type !== "choropleth" && t.type !== "heatmap") return t;
       const bar = Object.assign({}, t.colorbar || {}, {
         orientation: "h", x: 0.5, xanchor: "center", y: 0, yref: "container", yanchor: "bottom",
