@@ -102,16 +102,17 @@ def listed_columns(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str]]:
     return [(name, str(type_)) for name, type_, *_ in described]
 
 
-def incident_lines_statement(con: duckdb.DuckDBPyConnection) -> str:
+def incident_lines_statement(con: duckdb.DuckDBPyConnection, name: str = "refresh_incident_csv_lines") -> str:
     """The statement that rebuilds incident_csv_lines: queries/refresh_incident_csv_lines.sql with
     its column list and line expressions filled in from ``listed_columns`` (names and types chosen
-    by the committed listing, never by a user)."""
+    by the committed listing, never by a user). ``name``: another statement with the same three
+    blanks (refresh_text_incident_csv_line.sql, one incident's lines after an edit of its text)."""
     columns = listed_columns(con)
-    values = ", ".join(f"{csv_value(quoted(name), type_)} as c{i}" for i, (name, type_) in enumerate(columns))
+    values = ", ".join(f"{csv_value(quoted(col), type_)} as c{i}" for i, (col, type_) in enumerate(columns))
 
     def line(side: str) -> str:
         fields = ", ',', ".join(csv_field(f"{side}.c{i}", type_) for i, (_, type_) in enumerate(columns))
         return f"concat({fields}, {CRLF})"
 
-    body = sql.without_comments((QUERIES_DIR / "refresh_incident_csv_lines.sql").read_text(encoding="utf-8"))
+    body = sql.without_comments((QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8"))
     return body.format_map({"csv_values": values, "named_line": line("named"), "public_line": line("withheld")})

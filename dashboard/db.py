@@ -123,6 +123,33 @@ def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
     for name in FACTS_SQL:
         con.execute(_read_sql(name))
     con.execute(csv_sql.incident_lines_statement(con))
+    _stamp(con)
+
+
+# The fields of an incident that reach the fact tables only as text: its title and summary
+# (the listings, the CSV lines, the search text) and its place (the listings, the CSV lines).
+# No count, cell, order or list depends on them.
+TEXT_ONLY_FIELDS = frozenset({"title", "summary", "place"})
+TEXT_STATEMENTS = ("refresh_text_incident_rows", "refresh_text_incident_facts", "refresh_text_act_facts")
+
+
+def refresh_incident_text(con: duckdb.DuckDBPyConnection, incident_id: int) -> None:
+    """After an edit of no more than TEXT_ONLY_FIELDS of one incident: update its rows of the
+    fact tables in place, and stamp the data version as ``refresh_facts`` does.
+
+    Why: rebuilding every fact table takes about 30 s at a million incidents (70 s on a
+    slower machine) for a corrected typo; these updates take a fraction of a second and leave
+    the tables exactly as a rebuild would (tests/test_edits.py compares them, stored order
+    included). Run inside the edit's transaction, like ``refresh_facts``."""
+    params = {"incident_id": int(incident_id)}
+    for name in TEXT_STATEMENTS:
+        sql.execute_here(con, sql.statement(name), params)
+    con.execute(csv_sql.incident_lines_statement(con, "refresh_text_incident_csv_line"), params)
+    _stamp(con)
+
+
+def _stamp(con: duckdb.DuckDBPyConnection) -> None:
+    """A new data version: caches key on it (``data_version``)."""
     stamp = datetime.now(timezone.utc).isoformat(timespec="microseconds")
     con.execute(
         "insert or replace into metadata values ('facts_refreshed_at', $t), ('facts_sql', $f)",

@@ -122,7 +122,11 @@ def apply_edit(con: duckdb.DuckDBPyConnection, table: str, record_id: int, chang
         sql.execute_here(cur, sql.statement(UPDATE_STATEMENT[table]), _update_params(table, record_id, after))
         audit.record(cur, user, "edit", f"{table}:{record_id}", None, 1,
                      {f: before[f] for f in after}, after, within_transaction=True)
-        db.refresh_facts(cur)
+        text_only = table == "incidents" and set(after) <= db.TEXT_ONLY_FIELDS
+        if text_only:  # a corrected title, summary or place: its rows updated in place
+            db.refresh_incident_text(cur, record_id)
+        else:
+            db.refresh_facts(cur)
         cur.execute("commit")
     except Exception:
         try:
@@ -132,4 +136,5 @@ def apply_edit(con: duckdb.DuckDBPyConnection, table: str, record_id: int, chang
         raise
     finally:
         cur.close()
-    return {"before": {f: before[f] for f in after}, "after": after}
+    return {"before": {f: before[f] for f in after}, "after": after,
+            "refreshed": "incident text" if text_only else "all facts"}

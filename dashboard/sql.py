@@ -45,6 +45,8 @@ class NamedQuery:
 STATEMENTS = frozenset({
     "schema", "selected_acts_macro", "refresh_act_facts", "refresh_incident_rows", "refresh_incident_csv_lines",
     "edit_update_incident", "edit_update_act", "edit_update_defender",
+    "refresh_text_incident_rows", "refresh_text_incident_facts", "refresh_text_act_facts",
+    "refresh_text_incident_csv_line",
 })
 
 

@@ -17,7 +17,9 @@ ROOT = Path(__file__).resolve().parents[1]
 QUERIES = ROOT / "queries"
 PACKAGE = ROOT / "dashboard"
 NOT_NAMED_QUERIES = {"schema", "refresh_act_facts", "refresh_incident_rows", "selected_acts_macro",
-                     "refresh_incident_csv_lines", "edit_update_incident", "edit_update_act", "edit_update_defender"}
+                     "refresh_incident_csv_lines", "edit_update_incident", "edit_update_act", "edit_update_defender",
+                     "refresh_text_incident_rows", "refresh_text_incident_facts", "refresh_text_act_facts",
+                     "refresh_text_incident_csv_line"}
 QUERY_FILES = sorted(p for p in QUERIES.glob("*.sql") if p.stem not in NOT_NAMED_QUERIES)
 
 # Values for the non-selection parameters. incident 2 (Almaty) and defender 2
