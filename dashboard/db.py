@@ -123,13 +123,15 @@ def refresh_facts(con: duckdb.DuckDBPyConnection) -> None:
     for name in FACTS_SQL:
         con.execute(_read_sql(name))
     con.execute(csv_sql.incident_lines_statement(con))
-    _stamp(con)
+    stamp_facts(con)
 
 
 # The fields of an incident that reach the fact tables only as text: its title and summary
 # (the listings, the CSV lines, the search text) and its place (the listings, the CSV lines).
 # No count, cell, order or list depends on them.
 TEXT_ONLY_FIELDS = frozenset({"title", "summary", "place"})
+# Fields no fact table holds: the case page and the act CSV read them from the case tables.
+UNDERIVED_FIELDS = {"acts": frozenset({"description"}), "defenders": frozenset({"description"})}
 TEXT_STATEMENTS = ("refresh_text_incident_rows", "refresh_text_incident_facts", "refresh_text_act_facts")
 
 
@@ -145,11 +147,12 @@ def refresh_incident_text(con: duckdb.DuckDBPyConnection, incident_id: int) -> N
     for name in TEXT_STATEMENTS:
         sql.execute_here(con, sql.statement(name), params)
     con.execute(csv_sql.incident_lines_statement(con, "refresh_text_incident_csv_line"), params)
-    _stamp(con)
+    stamp_facts(con)
 
 
-def _stamp(con: duckdb.DuckDBPyConnection) -> None:
-    """A new data version: caches key on it (``data_version``)."""
+def stamp_facts(con: duckdb.DuckDBPyConnection) -> None:
+    """A new data version: caches key on it (``data_version``). On its own, after an edit of
+    fields no fact table holds (UNDERIVED_FIELDS): the pages read those from the case tables."""
     stamp = datetime.now(timezone.utc).isoformat(timespec="microseconds")
     con.execute(
         "insert or replace into metadata values ('facts_refreshed_at', $t), ('facts_sql', $f)",

@@ -202,6 +202,21 @@ def test_a_text_edit_leaves_the_fact_tables_as_a_full_refresh_would(demo_work, f
         == ("summary" in fields)
 
 
+@pytest.mark.parametrize(("table", "record_id"), [("acts", 5), ("defenders", 1)])
+def test_a_description_edit_only_moves_the_data_version(demo_work, table, record_id):
+    """An act's or a defender's description is in no fact table: the edit stamps a new data
+    version (the pages' caches key on it) and leaves the tables as a rebuild would."""
+    version = db.data_version(demo_work)
+    result = apply_edit(demo_work, table, record_id, {"description": TRICKY["summary"]}, "ana")
+    assert result["refreshed"] == "version only" and db.data_version(demo_work) != version
+    assert current_values(demo_work, table, record_id)["description"] == TRICKY["summary"]
+    before = stored(demo_work)
+    demo_work.execute("begin transaction")
+    db.refresh_facts(demo_work)
+    demo_work.execute("commit")
+    assert stored(demo_work) == before
+
+
 def test_an_edit_of_anything_else_rebuilds_the_fact_tables(demo_work):
     result = apply_edit(demo_work, "incidents", 1, {"title": "Title and country", "country_code": "KGZ"}, "ana")
     assert result["refreshed"] == "all facts"
