@@ -319,11 +319,25 @@ def is_multi_counted(dims: Sequence[str], unit: str) -> bool:
     one place and year but maybe many kinds of attack; a defender can be attacked
     in several years, places and ways (their gender is the only single value).
     """
+    return bool(multi_counted_dimensions(dims, unit))
+
+
+def multi_counted_dimensions(dims: Sequence[str], unit: str) -> list[str]:
+    """The dimensions of ``dims`` under which one counted thing can fall several times."""
     if unit == "acts":
-        return any(DIMENSIONS[d].multi_valued for d in dims)
+        return [d for d in dims if DIMENSIONS[d].multi_valued]
     if unit == "incidents":
-        return any(d not in INCIDENT_LEVEL for d in dims)
-    return any(d != "gender" for d in dims)
+        return [d for d in dims if d not in INCIDENT_LEVEL]
+    return [d for d in dims if d != "gender"]
+
+
+# a dimension in the words of the note under a chart ("several kinds of attack")
+DIMENSION_WORDS = {
+    "country": "countries", "region": "regions", "subregion": "subregions", "year": "years",
+    "violation": "kinds of attack", "violation_category": "categories of attack", "sdg_category": "SDG categories",
+    "actor_type": "kinds of perpetrator", "actor_group": "perpetrator groups (state, non-state, unknown)",
+    "sector": "sectors", "gender": "genders", "involvement": "degrees of involvement",
+}
 
 
 def _actor_parents(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
@@ -337,7 +351,9 @@ def multi_count_note(frame: pd.DataFrame) -> str | None:
         return None
     unit = frame.attrs.get("unit", "incidents")
     singular = {"incidents": "incident", "acts": "act", "defenders": "defender"}[unit]
-    dims = ", ".join(d.replace("_", " ") for d in frame.attrs.get("dimensions", []))
+    # only the dimensions that multiply: an incident has one year, so "several years" would be untrue
+    multiple = multi_counted_dimensions(frame.attrs.get("dimensions", []), unit)
+    dims = " or ".join(DIMENSION_WORDS.get(d, d.replace("_", " ")) for d in multiple)
     total = frame["distinct_total"].iloc[0] if len(frame) else 0
     shown = f"{int(total):,}" if pd.notna(total) else "suppressed"
-    return MULTI_COUNT_NOTE.format(unit_singular=singular, dims=dims + " values", total=shown)
+    return MULTI_COUNT_NOTE.format(unit_singular=singular, dims=dims, total=shown)

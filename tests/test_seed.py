@@ -193,6 +193,10 @@ def test_multi_count_note(seed_con):
     assert note is not None
     assert "19" in note  # the distinct total of acts
     assert "act" in note
+    # in words, and only what multiplies: an act has one year but maybe several kinds of perpetrator
+    assert "several kinds of perpetrator;" in note and "year" not in note, note
+    by_year = metrics.multi_count_note(metrics.aggregate(seed_con, Filters(), "year,actor_group", "incidents"))
+    assert "several perpetrator groups (state, non-state, unknown);" in by_year and "year" not in by_year, by_year
 
     # a defender attacked in several ways counts under each way
     assert metrics.multi_count_note(metrics.aggregate(seed_con, Filters(), "violation", "defenders")) is not None
