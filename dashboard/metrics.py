@@ -34,6 +34,7 @@ import pandas as pd
 
 from . import sql
 from .filters import UNITS, FilterError, Filters
+from .i18n import _
 from .privacy import Mode, aggregate_filters, check_mode, suppress
 from .settings import suppression_k
 
@@ -353,7 +354,7 @@ def multi_count_note(frame: pd.DataFrame) -> str | None:
     singular = {"incidents": "incident", "acts": "act", "defenders": "defender"}[unit]
     # only the dimensions that multiply: an incident has one year, so "several years" would be untrue
     multiple = multi_counted_dimensions(frame.attrs.get("dimensions", []), unit)
-    dims = " or ".join(DIMENSION_WORDS.get(d, d.replace("_", " ")) for d in multiple)
+    dims = _(" or ").join(_(DIMENSION_WORDS.get(d, d.replace("_", " "))) for d in multiple)
     total = frame["distinct_total"].iloc[0] if len(frame) else 0
-    shown = f"{int(total):,}" if pd.notna(total) else "suppressed"
-    return MULTI_COUNT_NOTE.format(unit_singular=singular, dims=dims, total=shown)
+    shown = f"{int(total):,}" if pd.notna(total) else _("suppressed")
+    return _(MULTI_COUNT_NOTE).format(unit_singular=_(singular), dims=dims, total=shown)
