@@ -43,7 +43,7 @@ for (publisher, metric), comparison in sorted(COMPARISONS.items()):
     else:  # one per report ("HRDs killed (all sectors), 26 countries", "... 27 countries"): each beside its year
         st.markdown(f"**{_('Their definition')}:** " + _("it changes from one report to the next; each year's is "
                                                           "in the table below."))
-    st.markdown(f"**{_('Our count')}:** {comparison.own_definition}")
+    st.markdown(f"**{_('Our count')}:** {_(comparison.own_definition)}")
     if current == "public":
         st.caption(_("Public view: our count includes public incidents only."))
     counted = int(frame["own_count"].sum()) > 0

@@ -25,6 +25,8 @@ from typing import Final
 import country_converter as coco
 import pandas as pd
 
+from ..i18n import _
+
 __all__ = ["LEGACY_ALIASES", "UnknownCountryError", "country_table", "to_iso3"]
 
 
@@ -128,7 +130,8 @@ def _quiet_coco() -> Iterator[None]:
 def _checked(code: str, name: str, via: str) -> str:
     """Accept an alias target only if it is a code in the country table."""
     if code not in _codes()[0]:
-        raise UnknownCountryError(f"{via} maps {name!r} to {code!r}, which is not an ISO3 code")
+        raise UnknownCountryError(_("{via} maps {name} to {code}, which is not an ISO3 code").format(
+            via=via, name=repr(name), code=repr(code)))
     return code
 
 
@@ -147,10 +150,11 @@ def _from_coco(name: str) -> str:
     if isinstance(result, list):
         codes = ", ".join(sorted(map(str, result)))
         raise UnknownCountryError(
-            f"country name {name!r} is ambiguous: it matches {codes}; pass an alias to choose one"
+            _("country name {name} is ambiguous: it matches {codes}; pass an alias to choose one").format(
+                name=repr(name), codes=codes)
         )
     if result not in _codes()[0]:
-        raise UnknownCountryError(f"unknown country name {name!r}")
+        raise UnknownCountryError(_("unknown country name {name}").format(name=repr(name)))
     return str(result)
 
 
@@ -175,9 +179,9 @@ def to_iso3(name: str, aliases: Mapping[str, str] | None = None) -> str:
         raise TypeError(f"to_iso3 expects a str, got {type(name).__name__}: {name!r}")
     cleaned = _WHITESPACE.sub(" ", name).strip()
     if not cleaned:
-        raise UnknownCountryError(f"empty country name {name!r}")
+        raise UnknownCountryError(_("empty country name {name}").format(name=repr(name)))
     if aliases:
         chosen = {_key(k): v for k, v in aliases.items()}.get(_key(cleaned))
         if chosen is not None:
-            return _checked(chosen, name, "the aliases passed in")
+            return _checked(chosen, name, _("the aliases passed in"))
     return _lookup(cleaned)

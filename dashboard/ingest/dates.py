@@ -53,6 +53,8 @@ from typing import Final, Literal
 from dateparser.date import DateDataParser
 from dateparser.languages.loader import default_loader
 
+from ..i18n import _
+
 __all__ = ["PRECISIONS", "DateParseError", "ParsedDate", "Precision", "parse_date"]
 
 Precision = Literal["day", "month", "year", "unknown"]
@@ -177,7 +179,7 @@ def _normalise(text: str) -> str:
 
 def _fail(original: str, reason: str) -> DateParseError:
     """Build the error with the offending value quoted, so a bad row can be found."""
-    return DateParseError(f"cannot parse date {original!r}: {reason}")
+    return DateParseError(_("cannot parse date {original}: {reason}").format(original=repr(original), reason=reason))
 
 
 def _as_precision(value: str) -> Precision:
@@ -185,7 +187,7 @@ def _as_precision(value: str) -> Precision:
     for precision in PRECISIONS:
         if value == precision:
             return precision
-    raise DateParseError(f"not a precision: {value!r}")
+    raise DateParseError(_("not a precision: {value}").format(value=repr(value)))
 
 
 def _range_for(day: dt.date, precision: str) -> tuple[dt.date, dt.date]:
@@ -211,9 +213,9 @@ def _dateparser(text: str, original: str, formats: list[str] | None = None) -> t
     try:
         data = _PARSER.get_date_data(text, date_formats=formats)
     except (ValueError, OverflowError, TypeError, LookupError, AttributeError) as exc:
-        raise _fail(original, f"dateparser failed on {text!r} ({exc})") from exc
+        raise _fail(original, _("dateparser failed on {text} ({error})").format(text=repr(text), error=exc)) from exc
     if data.date_obj is None or data.period not in _COARSENESS:
-        raise _fail(original, f"dateparser does not read {text!r} as a date with a year")
+        raise _fail(original, _("dateparser does not read {text} as a date with a year").format(text=repr(text)))
     return data.date_obj.date(), data.period
 
 
@@ -233,7 +235,7 @@ def _classify(token: str, original: str) -> _Point:
         elif word in _MONTH_WORDS and point.month is None:
             point.month = word
         else:
-            raise _fail(original, f"unexpected word {raw!r}")
+            raise _fail(original, _("unexpected word {word}").format(word=repr(raw)))
     return point
 
 
@@ -274,25 +276,25 @@ def _fill_missing(points: list[_Point]) -> None:
 def _point_range(point: _Point, original: str) -> tuple[dt.date, dt.date, str]:
     """Parse one completed point with dateparser and expand it to its unit."""
     if point.year is None:
-        raise _fail(original, "no year is given and none will be guessed")
+        raise _fail(original, _("no year is given and none will be guessed"))
     if point.day is not None and point.month is None:
-        raise _fail(original, f"day {point.day} has no month")
+        raise _fail(original, _("day {day} has no month").format(day=point.day))
     precision = "day" if point.day is not None else "month" if point.month else "year"
     text = " ".join(str(part) for part in (point.day, point.month, point.year) if part is not None)
     day, period = _dateparser(text, original, _FORMATS[precision])
     # dateparser is lenient ("99 may 2015" may come back as another date): keep
     # only answers that agree with the pieces we handed it.
     if period != precision or day.year != point.year or point.day not in (None, day.day):
-        raise _fail(original, f"{text!r} is not a valid date")
+        raise _fail(original, _("{text} is not a valid date").format(text=repr(text)))
     start, end = _range_for(day, precision)
     return start, end, precision
 
 
 def _combine(ranges: list[tuple[dt.date, dt.date, str]], original: str) -> ParsedDate:
     """Join the points of a list or range into one span with the coarsest precision."""
-    for (start_a, _, _), (start_b, _, _) in itertools.pairwise(ranges):
+    for (start_a, _end_a, _precision_a), (start_b, _end_b, _precision_b) in itertools.pairwise(ranges):
         if start_b < start_a:
-            raise _fail(original, "the dates are out of order")
+            raise _fail(original, _("the dates are out of order"))
     precision = max((r[2] for r in ranges), key=_COARSENESS.__getitem__)
     return ParsedDate(ranges[0][0], max(r[1] for r in ranges), _as_precision(precision), original)
 
@@ -305,13 +307,13 @@ def _parse_pieces(text: str, original: str) -> ParsedDate:
         return ParsedDate(start, end, _as_precision(period), original)
     seasons = {season.lower() for season in _SEASON.findall(text)}
     if "winter" in seasons:
-        raise _fail(original, "'winter' spans two calendar years")
+        raise _fail(original, _("'winter' spans two calendar years"))
     if seasons:
         text = _SEASON.sub(lambda m: _SEASONS[m.group(1).lower()], text)
     tokens = [t for t in _SEPARATOR.split(text) if t and t.strip()]
     points = _assemble(tokens, original)
     if not points:
-        raise _fail(original, "no date in it")
+        raise _fail(original, _("no date in it"))
     _fill_missing(points)
     return _combine([_point_range(p, original) for p in points], original)
 
@@ -340,8 +342,9 @@ def _resolve_order(text: str, original: str, day_first: bool | None) -> str:
     a, b, year = int(match.group(1)), int(match.group(3)), match.group(4)
     if day_first is None:
         if a <= 12 and b <= 12 and a != b:
-            raise _fail(original, f"it could be {a} {calendar.month_name[b]} or {b} {calendar.month_name[a]}; "
-                                  "say which with date_order = \"DMY\" or \"MDY\" in the mapping's [file] section")
+            raise _fail(original, _("it could be {a} {month_b} or {b} {month_a}; say which with date_order = \"DMY\" "
+                                    "or \"MDY\" in the mapping's [file] section").format(
+                a=a, month_b=calendar.month_name[b], b=b, month_a=calendar.month_name[a]))
         if a > 12:  # only day first makes sense
             day_first = True
         elif b > 12:
@@ -352,8 +355,9 @@ def _resolve_order(text: str, original: str, day_first: bool | None) -> str:
     try:
         dt.date(int(year), month, day)
     except ValueError:
-        order = "day/month" if day_first else "month/day"
-        raise _fail(original, f"read as {order}, day {day} of month {month} is not a date") from None
+        order = _("day/month") if day_first else _("month/day")
+        raise _fail(original, _("read as {order}, day {day} of month {month} is not a date").format(
+            order=order, day=day, month=month)) from None
     return f"{year}-{month:02d}-{day:02d}"
 
 

@@ -275,7 +275,8 @@ class _RowResolver:
             try:
                 code = alias or to_iso3(text)
                 if code not in self.vocab.codes["countries"]:
-                    raise UnknownCountryError(f"{code!r} (for {text!r}) is not in the countries table")
+                    raise UnknownCountryError(_("{code} (for {text}) is not in the countries table").format(
+                        code=repr(code), text=repr(text)))
                 self._countries[text] = code
             except UnknownCountryError as exc:
                 self._countries[text] = exc

@@ -85,6 +85,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Mapping as TMapping
 
+from ..i18n import _
+
 FIELDS = (
     "date", "country", "place", "title", "summary", "victim_name", "gender",
     "sector", "violation", "actor_type", "perpetrator_name", "visibility",
@@ -223,7 +225,7 @@ class ImportMapping:
 # --- loading ------------------------------------------------------------------
 
 def _where(path: Path | None) -> str:
-    return f"mapping {path.name}" if path else "mapping"
+    return _("mapping {name}").format(name=path.name) if path else _("mapping")
 
 
 def _check_keys(table: TMapping[str, Any], allowed: tuple[str, ...], where: str) -> None:
@@ -231,22 +233,24 @@ def _check_keys(table: TMapping[str, Any], allowed: tuple[str, ...], where: str)
     for key in table:
         if key not in allowed:
             close = difflib.get_close_matches(str(key), allowed, n=1)
-            hint = f" Did you mean {close[0]!r}?" if close else ""
+            hint = " " + _("Did you mean {key}?").format(key=repr(close[0])) if close else ""
             raise MappingError(
-                f"Unknown key {key!r} in {where}.{hint} Known keys: {', '.join(allowed)}."
+                _("Unknown key {key} in {where}.{hint} Known keys: {keys}.").format(
+                    key=repr(key), where=where, hint=hint, keys=", ".join(allowed))
             )
 
 
 def _table(data: TMapping[str, Any], key: str, where: str) -> dict[str, Any]:
     value = data.get(key, {})
     if not isinstance(value, dict):
-        raise MappingError(f"[{key}] in {where} must be a table, not {type(value).__name__}.")
+        raise MappingError(_("[{key}] in {where} must be a table, not {type}.").format(
+            key=key, where=where, type=type(value).__name__))
     return value
 
 
 def _text(value: Any, what: str, allow_empty: bool = False) -> str:
     if not isinstance(value, str) or (not allow_empty and not value.strip()):
-        raise MappingError(f"{what} must be a non-empty text, got {value!r}.")
+        raise MappingError(_("{what} must be a non-empty text, got {value}.").format(what=what, value=repr(value)))
     return value
 
 
@@ -254,31 +258,35 @@ def _text_list(value: Any, what: str) -> tuple[str, ...]:
     """A text or a list of texts, as a tuple."""
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not all(isinstance(v, str) and v != "" for v in items):
-        raise MappingError(f"{what} must be a text or a list of texts, got {value!r}.")
+        raise MappingError(_("{what} must be a text or a list of texts, got {value}.").format(
+            what=what, value=repr(value)))
     return tuple(items)
 
 
 def _field_name(name: str, where: str) -> str:
     if name not in FIELDS:
         close = difflib.get_close_matches(name, FIELDS, n=1)
-        hint = f" Did you mean {close[0]!r}?" if close else ""
-        raise MappingError(f"Unknown field {name!r} in {where}.{hint} Fields: {', '.join(FIELDS)}.")
+        hint = " " + _("Did you mean {key}?").format(key=repr(close[0])) if close else ""
+        raise MappingError(_("Unknown field {name} in {where}.{hint} Fields: {fields}.").format(
+            name=repr(name), where=where, hint=hint, fields=", ".join(FIELDS)))
     return name
 
 
 def _file_options(data: dict[str, Any], where: str) -> FileOptions:
-    _check_keys(data, _FILE_KEYS, f"[file] of {where}")
+    _check_keys(data, _FILE_KEYS, _("[file] of {where}").format(where=where))
     delimiter = data.get("delimiter", "auto")
     if delimiter not in DELIMITERS:
-        raise MappingError(f"[file] delimiter must be one of {DELIMITERS!r}, got {delimiter!r}.")
+        raise MappingError(_("[file] delimiter must be one of {choices}, got {value}.").format(
+            choices=repr(DELIMITERS), value=repr(delimiter)))
     header_row = data.get("header_row", 1)
     if not isinstance(header_row, int) or isinstance(header_row, bool) or not 1 <= header_row <= 1000:
-        raise MappingError(f"[file] header_row must be a whole number from 1 to 1000, got {header_row!r}.")
+        raise MappingError(_("[file] header_row must be a whole number from 1 to 1000, got {value}.").format(
+            value=repr(header_row)))
     sheet = data.get("sheet")
     order = data.get("date_order")
     if order is not None and order not in DATE_ORDERS:
-        raise MappingError(f"[file] date_order must be \"DMY\" (03/04/2015 is 3 April) or \"MDY\" (4 March), "
-                           f"got {order!r}.")
+        raise MappingError(_("[file] date_order must be \"DMY\" (03/04/2015 is 3 April) or \"MDY\" (4 March), "
+                             "got {value}.").format(value=repr(order)))
     return FileOptions(
         encoding=_text(data.get("encoding", "auto"), "[file] encoding"),
         delimiter=delimiter,
@@ -290,16 +298,18 @@ def _file_options(data: dict[str, Any], where: str) -> FileOptions:
 
 def _source_info(data: dict[str, Any], where: str) -> SourceInfo:
     if not data:
-        raise MappingError(f"{where} needs a [source] table with publisher and title: every incident cites a source.")
-    _check_keys(data, _SOURCE_KEYS, f"[source] of {where}")
+        raise MappingError(_("{where} needs a [source] table with publisher and title: every incident cites a source.")
+                           .format(where=where))
+    _check_keys(data, _SOURCE_KEYS, _("[source] of {where}").format(where=where))
     published = data.get("published_date")
     if isinstance(published, str):
         try:
             published = date.fromisoformat(published)
         except ValueError:
-            raise MappingError(f"[source] published_date must be YYYY-MM-DD, got {published!r}.") from None
+            raise MappingError(_("[source] published_date must be YYYY-MM-DD, got {value}.").format(
+                value=repr(published))) from None
     if published is not None and not isinstance(published, date):
-        raise MappingError(f"[source] published_date must be a date, got {published!r}.")
+        raise MappingError(_("[source] published_date must be a date, got {value}.").format(value=repr(published)))
     optional = {k: _text(data[k], f"[source] {k}") if k in data else None for k in ("url", "note", "url_column")}
     return SourceInfo(
         publisher=_text(data.get("publisher"), "[source] publisher"),
@@ -310,23 +320,28 @@ def _source_info(data: dict[str, Any], where: str) -> SourceInfo:
 
 
 def _defaults(data: dict[str, Any], where: str) -> Defaults:
-    _check_keys(data, _DEFAULT_KEYS, f"[defaults] of {where}")
+    _check_keys(data, _DEFAULT_KEYS, _("[defaults] of {where}").format(where=where))
     base = Defaults()
     kind = data.get("kind", base.kind)
     if kind not in KINDS:
-        raise MappingError(f"[defaults] kind must be one of {', '.join(KINDS)}, got {kind!r}.")
+        raise MappingError(_("[defaults] kind must be one of {choices}, got {value}.").format(
+            choices=", ".join(KINDS), value=repr(kind)))
     precision = data.get("date_precision", base.date_precision)
     if precision not in DATE_PRECISIONS:
-        raise MappingError(f"[defaults] date_precision must be one of {', '.join(DATE_PRECISIONS)}, got {precision!r}.")
+        raise MappingError(_("[defaults] date_precision must be one of {choices}, got {value}.").format(
+            choices=", ".join(DATE_PRECISIONS), value=repr(precision)))
     involvement = data.get("involvement", base.involvement)
     if involvement not in INVOLVEMENTS:
-        raise MappingError(f"[defaults] involvement must be one of {', '.join(INVOLVEMENTS)}, got {involvement!r}.")
+        raise MappingError(_("[defaults] involvement must be one of {choices}, got {value}.").format(
+            choices=", ".join(INVOLVEMENTS), value=repr(involvement)))
     country = data.get("country")
     if country is not None and not (isinstance(country, str) and _ISO3_RE.match(country)):
-        raise MappingError(f"[defaults] country must be an ISO3 code such as \"COL\", got {country!r}.")
+        raise MappingError(_("[defaults] country must be an ISO3 code such as \"COL\", got {value}.").format(
+            value=repr(country)))
     name_public = data.get("name_public", base.name_public)
     if not isinstance(name_public, bool):
-        raise MappingError(f"[defaults] name_public must be true or false, got {name_public!r}.")
+        raise MappingError(_("[defaults] name_public must be true or false, got {value}.").format(
+            value=repr(name_public)))
     violation = data.get("violation")
     return Defaults(
         visibility=_text(data.get("visibility", base.visibility), "[defaults] visibility"),
@@ -345,11 +360,12 @@ def _defaults(data: dict[str, Any], where: str) -> Defaults:
 def _columns(data: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
     for name, value in data.items():
-        _field_name(name, f"[columns] of {where}")
+        _field_name(name, _("[columns] of {where}").format(where=where))
         cols = _text_list(value, f"[columns] {name}")
         if len(cols) > 1 and name not in MULTI_COLUMN_FIELDS:
             raise MappingError(
-                f"[columns] {name} takes one column (only {', '.join(sorted(MULTI_COLUMN_FIELDS))} may join several)."
+                _("[columns] {name} takes one column (only {fields} may join several).").format(
+                    name=name, fields=", ".join(sorted(MULTI_COLUMN_FIELDS)))
             )
         out[name] = cols
     return out
@@ -358,9 +374,10 @@ def _columns(data: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
 def _split(data: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
     out: dict[str, tuple[str, ...]] = {}
     for name, value in data.items():
-        _field_name(name, f"[split] of {where}")
+        _field_name(name, _("[split] of {where}").format(where=where))
         if name not in SPLIT_FIELDS:
-            raise MappingError(f"[split] {name}: only {', '.join(sorted(SPLIT_FIELDS))} can be split.")
+            raise MappingError(_("[split] {name}: only {fields} can be split.").format(
+                name=name, fields=", ".join(sorted(SPLIT_FIELDS))))
         out[name] = _text_list(value, f"[split] {name}")
     return out
 
@@ -368,7 +385,7 @@ def _split(data: dict[str, Any], where: str) -> dict[str, tuple[str, ...]]:
 def _join(data: dict[str, Any], where: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for name, value in data.items():
-        _field_name(name, f"[join] of {where}")
+        _field_name(name, _("[join] of {where}").format(where=where))
         out[name] = _text(value, f"[join] {name}", allow_empty=True)
     return out
 
@@ -376,17 +393,19 @@ def _join(data: dict[str, Any], where: str) -> dict[str, str]:
 def _values(data: dict[str, Any], where: str) -> dict[str, dict[str, tuple[str, ...]]]:
     out: dict[str, dict[str, tuple[str, ...]]] = {}
     for name, table in data.items():
-        _field_name(name, f"[values] of {where}")
+        _field_name(name, _("[values] of {where}").format(where=where))
         if name not in CODED_FIELDS:
-            raise MappingError(f"[values.{name}]: only {', '.join(CODED_FIELDS)} have vocabularies.")
+            raise MappingError(_("[values.{name}]: only {fields} have vocabularies.").format(
+                name=name, fields=", ".join(CODED_FIELDS)))
         if not isinstance(table, dict):
-            raise MappingError(f"[values.{name}] must be a table of raw value = code.")
+            raise MappingError(_("[values.{name}] must be a table of raw value = code.").format(name=name))
         mapped: dict[str, tuple[str, ...]] = {}
         for raw, code in table.items():
             key = normalise_value(raw)
             codes = () if code == [] else _text_list(code, f"[values.{name}] {raw!r}")
             if key in mapped and mapped[key] != codes:
-                raise MappingError(f"[values.{name}] maps {raw!r} twice (keys are compared trimmed and case-folded).")
+                raise MappingError(_("[values.{name}] maps {raw} twice (keys are compared trimmed and case-folded).")
+                                   .format(name=name, raw=repr(raw)))
             mapped[key] = codes
         out[name] = mapped
     return out
@@ -396,47 +415,51 @@ def _countries(data: dict[str, Any], where: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for raw, code in data.items():
         if not (isinstance(code, str) and _ISO3_RE.match(code)):
-            raise MappingError(f"[countries] {raw!r} must map to an ISO3 code such as \"PSE\", got {code!r}.")
+            raise MappingError(_("[countries] {raw} must map to an ISO3 code such as \"PSE\", got {value}.").format(
+                raw=repr(raw), value=repr(code)))
         out[normalise_value(raw)] = code
     return out
 
 
 def _skip_rules(data: Any, where: str) -> tuple[SkipRule, ...]:
     if not isinstance(data, list):
-        raise MappingError(f"skip rules in {where} are written [[skip]] (an array of tables).")
+        raise MappingError(_("skip rules in {where} are written [[skip]] (an array of tables).").format(where=where))
     rules = []
     for rule in data:
         if not isinstance(rule, dict):
-            raise MappingError(f"each [[skip]] in {where} must be a table.")
-        _check_keys(rule, _SKIP_KEYS, f"[[skip]] of {where}")
+            raise MappingError(_("each [[skip]] in {where} must be a table.").format(where=where))
+        _check_keys(rule, _SKIP_KEYS, _("[[skip]] of {where}").format(where=where))
         values = _text_list(rule.get("values"), "[[skip]] values")
         rules.append(SkipRule(
             column=_text(rule.get("column"), "[[skip]] column"),
             values=frozenset(normalise_value(v) for v in values),
-            reason=_text(rule.get("reason"), "[[skip]] reason (say why these rows are left out)"),
+            reason=_text(rule.get("reason"), _("[[skip]] reason (say why these rows are left out)")),
         ))
     return tuple(rules)
 
 
 def _check_required(required: tuple[str, ...], columns: dict[str, tuple[str, ...]], where: str) -> None:
     for name in required:
-        _field_name(name, f"required of {where}")
+        _field_name(name, _("required of {where}").format(where=where))
         if name not in columns:
-            raise MappingError(f"required field {name!r} in {where} has no column in [columns].")
+            raise MappingError(_("required field {name} in {where} has no column in [columns].").format(
+                name=repr(name), where=where))
 
 
 def parse_mapping(data: dict[str, Any], path: Path | None = None, text: str = "") -> ImportMapping:
     """Check a parsed TOML document and build the mapping (separate from I/O for the import page)."""
     where = _where(path)
-    _check_keys(data, _TOP_KEYS, f"the top level of {where}")
+    _check_keys(data, _TOP_KEYS, _("the top level of {where}").format(where=where))
     name = data.get("name")
     if not isinstance(name, str) or not _NAME_RE.match(name):
-        raise MappingError(f"{where} needs name = \"...\": lower-case letters, digits, - and _ (it prefixes source keys).")
+        raise MappingError(_("{where} needs name = \"...\": lower-case letters, digits, - and _ "
+                             "(it prefixes source keys).").format(where=where))
     key = _table(data, "key", where)
-    _check_keys(key, _KEY_KEYS, f"[key] of {where}")
+    _check_keys(key, _KEY_KEYS, _("[key] of {where}").format(where=where))
     key_columns = _text_list(key.get("columns"), "[key] columns") if key.get("columns") else ()
     if not key_columns:
-        raise MappingError(f"{where} needs [key] columns = [...]: the columns that identify a row across imports.")
+        raise MappingError(_("{where} needs [key] columns = [...]: the columns that identify a row across imports.")
+                           .format(where=where))
     columns = _columns(_table(data, "columns", where), where)
     required = _text_list(data["required"], "required") if data.get("required") else ()
     _check_required(required, columns, where)
@@ -465,7 +488,7 @@ def parse_mapping_text(text: str, path: Path | None = None) -> ImportMapping:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        raise MappingError(f"{_where(path)} is not valid TOML: {exc}") from exc
+        raise MappingError(_("{where} is not valid TOML: {error}").format(where=_where(path), error=exc)) from exc
     return parse_mapping(data, path, text)
 
 
@@ -475,9 +498,9 @@ def load_mapping(path: Path | str) -> ImportMapping:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise MappingError(f"No mapping file at {path}.") from None
+        raise MappingError(_("No mapping file at {path}.").format(path=path)) from None
     except UnicodeDecodeError:
-        raise MappingError(f"Mapping {path.name} is not UTF-8 text.") from None
+        raise MappingError(_("Mapping {name} is not UTF-8 text.").format(name=path.name)) from None
     return parse_mapping_text(text, path)
 
 
@@ -493,7 +516,8 @@ def vocabulary_problems(mapping: ImportMapping, vocab: TMapping[str, set[str]]) 
 
     def check(code: str, table: str, where: str) -> None:
         if table in vocab and code not in vocab[table]:
-            problems.append(f"{where}: {code!r} is not a code in {table}")
+            problems.append(_("{where}: {code} is not a code in {table}").format(
+                where=where, code=repr(code), table=table))
 
     d = mapping.defaults
     for attr, table in (("visibility", "visibilities"), ("actor_type", "actor_types"), ("gender", "genders")):

@@ -24,6 +24,7 @@ import duckdb
 import pandas as pd
 
 from .. import sql
+from ..i18n import _
 from .countries import UnknownCountryError, to_iso3
 
 WORLD = "World"
@@ -76,7 +77,8 @@ def _country_code(country: str) -> str:
     try:
         return to_iso3(country)
     except UnknownCountryError as exc:
-        raise ValueError(f"Cannot compare figures for {country!r}: {exc}") from None
+        raise ValueError(_("Cannot compare figures for {country}: {error}").format(
+            country=repr(country), error=exc)) from None
 
 
 def compare_with_published(
@@ -95,7 +97,8 @@ def compare_with_published(
     comparison = COMPARISONS.get((publisher, metric))
     if comparison is None:
         known = "; ".join(f"{p}: {m}" for p, m in comparisons())
-        raise ValueError(f"No matching definition for {publisher!r} {metric!r}. Comparable: {known}.")
+        raise ValueError(_("No matching definition for {publisher} {metric}. Comparable: {known}.").format(
+            publisher=repr(publisher), metric=repr(metric), known=known))
     own = sql.run(con, "published_own_killings_by_year", {
         "violation_category": comparison.violation_category, "sectors": list(comparison.sectors),
         "country_code": _country_code(country), "public_only": public_only,

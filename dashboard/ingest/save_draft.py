@@ -15,6 +15,7 @@ from datetime import date
 import duckdb
 
 from .. import audit, db
+from ..i18n import _
 
 
 @dataclass
@@ -48,23 +49,23 @@ def _next(cur: duckdb.DuckDBPyConnection, table: str, column: str) -> int:
 
 def _check(cur: duckdb.DuckDBPyConnection, item: ConfirmedIncident) -> None:
     if not item.title.strip():
-        raise DraftError("A title is needed.")
+        raise DraftError(_("A title is needed."))
     if not cur.execute("select count(*) from countries where country_code = $c", {"c": item.country_code}).fetchall()[0][0]:
-        raise DraftError(f"Unknown country code {item.country_code!r}.")
+        raise DraftError(_("Unknown country code {code}.").format(code=repr(item.country_code)))
     if not item.violations:
-        raise DraftError("At least one kind of attack is needed.")
+        raise DraftError(_("At least one kind of attack is needed."))
     known = {r[0] for r in cur.execute("select code from violation_types").fetchall()}
     bad = [v for v in item.violations if v not in known]
     if bad:
-        raise DraftError(f"Unknown kinds of attack: {', '.join(bad)}.")
+        raise DraftError(_("Unknown kinds of attack: {codes}.").format(codes=", ".join(bad)))
     kinds = {r[0] for r in cur.execute("select code from actor_types").fetchall()}
-    bad = [t for _, t in item.perpetrators if t not in kinds]
+    bad = [t for _name, t in item.perpetrators if t not in kinds]
     if bad:
-        raise DraftError(f"Unknown kinds of perpetrator: {', '.join(bad)}.")
+        raise DraftError(_("Unknown kinds of perpetrator: {codes}.").format(codes=", ".join(bad)))
     if item.visibility not in ("public", "restricted", "confidential"):
-        raise DraftError("Visibility must be public, restricted or confidential.")
+        raise DraftError(_("Visibility must be public, restricted or confidential."))
     if not item.source_publisher.strip():
-        raise DraftError("Every incident needs a source: give at least the publisher.")
+        raise DraftError(_("Every incident needs a source: give at least the publisher."))
 
 
 def _defender(cur: duckdb.DuckDBPyConnection, name: str, kind: str, item: ConfirmedIncident) -> int:

@@ -712,7 +712,7 @@ def published_blocks(con: duckdb.DuckDBPyConnection, mode: Mode, k: int) -> list
                                                                               "Difference"],
                 rows, widths=[1, 1.2, 1.3, 1.2], numeric=[False, True, True, True],
                 note=_("Publisher's definition: {theirs}. This database: {ours}").format(
-                    theirs=definition, ours=frame["own_definition"].iloc[0]) + (
+                    theirs=definition, ours=_(frame["own_definition"].iloc[0])) + (
                     " " + _("In a public report the project's counts from 1 to {k} are shown as “{hidden}”, "
                             "because they are not split by visibility.").format(k=k - 1, hidden=suppressed_label(k))
                     if mode == "public" else "")))
