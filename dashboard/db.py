@@ -135,6 +135,21 @@ UNDERIVED_FIELDS = {"acts": frozenset({"description"}), "defenders": frozenset({
 TEXT_STATEMENTS = ("refresh_text_incident_rows", "refresh_text_incident_facts", "refresh_text_act_facts")
 
 
+def refresh_after_edit(con: duckdb.DuckDBPyConnection, table: str, record_id: int, fields: set[str]) -> str:
+    """Bring the fact tables in step after an edit of ``fields`` of one record, with the least
+    work that leaves them as a full rebuild would; returns what was done ("version only",
+    "incident text" or "all facts"). Which fields feed which fact table is known here, beside
+    the SQL that builds them. Run inside the edit's transaction."""
+    if fields <= UNDERIVED_FIELDS.get(table, frozenset()):
+        stamp_facts(con)
+        return "version only"
+    if table == "incidents" and fields <= TEXT_ONLY_FIELDS:
+        refresh_incident_text(con, record_id)
+        return "incident text"
+    refresh_facts(con)
+    return "all facts"
+
+
 def refresh_incident_text(con: duckdb.DuckDBPyConnection, incident_id: int) -> None:
     """After an edit of no more than TEXT_ONLY_FIELDS of one incident: update its rows of the
     fact tables in place, and stamp the data version as ``refresh_facts`` does.

@@ -122,15 +122,7 @@ def apply_edit(con: duckdb.DuckDBPyConnection, table: str, record_id: int, chang
         sql.execute_here(cur, sql.statement(UPDATE_STATEMENT[table]), _update_params(table, record_id, after))
         audit.record(cur, user, "edit", f"{table}:{record_id}", None, 1,
                      {f: before[f] for f in after}, after, within_transaction=True)
-        if set(after) <= db.UNDERIVED_FIELDS.get(table, frozenset()):  # in no fact table: a new version only
-            refreshed = "version only"
-            db.stamp_facts(cur)
-        elif table == "incidents" and set(after) <= db.TEXT_ONLY_FIELDS:  # its rows updated in place
-            refreshed = "incident text"
-            db.refresh_incident_text(cur, record_id)
-        else:
-            refreshed = "all facts"
-            db.refresh_facts(cur)
+        refreshed = db.refresh_after_edit(cur, table, record_id, set(after))
         cur.execute("commit")
     except Exception:
         try:
